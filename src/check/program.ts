@@ -1,0 +1,218 @@
+// The checked program: every expression resolved, typed (with its unit) and turned into an
+// evaluator closure. Model building (lower/elaborate.ts) runs these closures per index tuple.
+//
+// Closures take an `Env`: the frame of the component instance (or the model) being built, and
+// the values of the index variables bound so far (slots numbered per declaration).
+import type { Unit } from './units.js';
+import type { Span } from '../diagnostics/diagnostic.js';
+import type { Elem, EvSet, LinAcc } from '../lower/values.js';
+import type * as A from '../syntax/ast.js';
+import type { Frame } from '../lower/frame.js';
+
+export class Env {
+  /** Values of index variables: an element, or a tuple (array) for a name bound to a whole tuple. */
+  readonly v: unknown[];
+  /** Positions of bound elements in the set they range over (for fast indexing). */
+  readonly p: Int32Array;
+  /** The set each binding currently ranges over (compared by identity for fast indexing). */
+  readonly s: (EvSet | undefined)[];
+  constructor(public frame: Frame, slots: number) {
+    this.v = new Array(slots);
+    this.p = new Int32Array(Math.max(1, slots));
+    this.s = new Array(slots);
+  }
+}
+
+export type NumFn = (env: Env) => number;
+export type LinFn = (env: Env, k: number, acc: LinAcc) => void;
+export type ElemFn = (env: Env) => Elem;
+export type TupleFn = (env: Env) => readonly Elem[];
+export type BoolFn = (env: Env) => boolean;
+export type SetFn = (env: Env) => EvSet;
+export type FrameFn = (env: Env) => Frame;
+
+/** A compiled expression. */
+export type C =
+  | { readonly t: 'num'; readonly unit: Unit; readonly f: NumFn; readonly bare?: boolean; readonly value?: number }
+  | { readonly t: 'lin'; readonly unit: Unit; readonly f: LinFn }
+  | { readonly t: 'elem'; readonly numeric: boolean; readonly f: ElemFn; readonly binder?: Binder; readonly value?: Elem }
+  | { readonly t: 'tuple'; readonly arity: number; readonly f: TupleFn; readonly binder?: Binder; readonly parts?: readonly C[] }
+  | { readonly t: 'bool'; readonly f: BoolFn }
+  | { readonly t: 'set'; readonly arity: number; readonly f: SetFn }
+  | { readonly t: 'str'; readonly value: string }
+  | { readonly t: 'error' };
+
+/** A name bound by a domain: `t` in `t in T`, or `i` / `j` in `(i, j) in L`. */
+export interface Binder {
+  readonly name: string;
+  readonly span: Span;
+  /** Slot in Env.v holding the value. */
+  readonly slot: number;
+  /** Slot in Env.p / Env.s holding the position of the binding's element and its set. */
+  readonly group: number;
+  /** Which component of the binding's tuple this name is (-1: the name holds the whole element). */
+  readonly component: number;
+  /** Arity of the set the binding ranges over. */
+  readonly setArity: number;
+  readonly numeric: boolean;
+}
+
+/** A compiled domain `i in I, (a, b) in L where cond`. */
+export interface CDomain {
+  readonly bindings: readonly CBinding[];
+  readonly where?: BoolFn;
+  /** Arity of the index tuple the domain produces. */
+  readonly arity: number;
+  readonly span: Span;
+  readonly names: readonly (string | undefined)[];
+}
+
+export interface CBinding {
+  readonly set: SetFn;
+  readonly arity: number;
+  readonly group: number;
+  /** Value slots written for each component (or one slot holding the whole tuple). */
+  readonly slots: readonly number[];
+  readonly whole: boolean;
+  readonly span: Span;
+  readonly label: string;
+}
+
+export type DeclKind = 'set' | 'param' | 'table' | 'var' | 'expr' | 'constraint' | 'cost' | 'objective' | 'instance' | 'component' | 'horizon';
+
+export type Member =
+  | SetMember | ParamMember | TableMember | VarMember | ExprMember | ConstraintMember
+  | CostMember | ObjectiveMember | InstanceMember | ComponentMember;
+
+interface MemberBase {
+  readonly name: string;
+  readonly span: Span;
+  readonly doc?: string;
+  readonly slot: number;
+  readonly scope: ScopeDef;
+  /** Compilation state: 0 not started, 1 in progress (cycle detection), 2 done. */
+  state: 0 | 1 | 2;
+  failed?: boolean;
+}
+
+export interface SetMember extends MemberBase {
+  readonly kind: 'set';
+  readonly decl?: A.SetDecl | A.HorizonDecl;
+  readonly param?: A.ComponentParam;
+  arity?: number;
+  numeric?: boolean;
+  isHorizon?: boolean;
+  stepUnit?: Unit;
+  eval?: (frame: Frame) => EvSet;
+}
+
+export interface ParamMember extends MemberBase {
+  readonly kind: 'param';
+  readonly decl?: A.ParamDecl;
+  readonly param?: A.ComponentParam;
+  /** Index factors (set evaluators) and the arity of each. */
+  domain?: CDomain;
+  unit?: Unit;
+  /** Element-valued parameter: the set its values belong to. */
+  elementOf?: SetFn;
+  elementNumeric?: boolean;
+  eval?: (frame: Frame) => import('../lower/values.js').ParamValue;
+  /** Set when the parameter needs a value from an instance argument (component parameter without default). */
+  required?: boolean;
+  defaultC?: C;
+}
+
+export interface TableMember extends MemberBase {
+  readonly kind: 'table';
+  readonly decl: A.TableDecl;
+  eval?: (frame: Frame) => import('../data/table.js').DataTable;
+}
+
+export interface VarMember extends MemberBase {
+  readonly kind: 'var';
+  readonly decl: A.VarDecl;
+  domain?: CDomain;
+  unit?: Unit;
+  type?: 0 | 1 | 2;
+  lower?: NumFn;
+  upper?: NumFn;
+  slotCount?: number;
+}
+
+export interface ExprMember extends MemberBase {
+  readonly kind: 'expr';
+  readonly decl: A.ExprDecl;
+  domain?: CDomain;
+  unit?: Unit;
+  body?: C;
+  slotCount?: number;
+}
+
+export interface ConstraintMember extends MemberBase {
+  readonly kind: 'constraint';
+  readonly decl: A.ConstraintDecl;
+  domain?: CDomain;
+  parts?: C[];
+  rels?: A.Relation[];
+  unit?: Unit;
+  slotCount?: number;
+}
+
+export interface CostMember extends MemberBase {
+  readonly kind: 'cost';
+  readonly decl: A.CostDecl;
+  unit?: Unit;
+  body?: C;
+  slotCount?: number;
+}
+
+export interface ObjectiveMember extends MemberBase {
+  readonly kind: 'objective';
+  readonly decl: A.ObjectiveDecl;
+  unit?: Unit;
+  body?: C;
+  slotCount?: number;
+}
+
+export interface InstanceMember extends MemberBase {
+  readonly kind: 'instance';
+  readonly decl: A.InstanceDecl;
+  component?: ComponentDef;
+  domain?: CDomain;
+  /** Per component parameter: how to produce its value in the new frame from the caller's env. */
+  args?: Map<string, ArgEval>;
+  slotCount?: number;
+}
+
+export type ArgEval =
+  | { readonly kind: 'set'; readonly f: SetFn }
+  | { readonly kind: 'num'; readonly f: NumFn }
+  | { readonly kind: 'elem'; readonly f: ElemFn }
+  /** An indexed parameter given whole (`profile = load`): the caller's parameter value. */
+  | { readonly kind: 'param'; readonly f: (env: Env) => import('../lower/values.js').ParamValue; readonly span: Span }
+  /** An indexed parameter given per index (`profile[t] = 0.5 * load[t]`): evaluated in the callee's domain. */
+  | { readonly kind: 'indexed'; readonly f: NumFn | ElemFn; readonly slots: readonly number[]; readonly elem: boolean; readonly span: Span };
+
+export interface ComponentMember extends MemberBase {
+  readonly kind: 'component';
+  readonly decl: A.ComponentDecl;
+  def?: ComponentDef;
+}
+
+export interface ComponentDef {
+  readonly name: string;
+  readonly decl: A.ComponentDecl;
+  readonly scope: ScopeDef;
+  /** Component parameters in declaration order (members of `scope`). */
+  readonly params: readonly (SetMember | ParamMember)[];
+}
+
+export class ScopeDef {
+  readonly members = new Map<string, Member>();
+  readonly list: Member[] = [];
+  constructor(
+    readonly kind: 'root' | 'component',
+    readonly parent?: ScopeDef,
+    readonly componentName?: string,
+  ) {}
+}

@@ -1,0 +1,94 @@
+// The one catalogue of evg's diagnostic codes.
+//
+// Every diagnostic the compiler reports carries one of these codes. The number ranges follow the
+// compiler's phases so that a code says where a problem was found:
+//   E00xx syntax, E01xx files and imports, E02xx names, E03xx indices and sets, E04xx types and
+//   units, E05xx data files and inline data, E06xx model building (elaboration), E07xx solving and
+//   output, E09xx internal. Warnings use the same numbering with a W.
+// `evg explain CODE` prints the summary and the explanation below; docs/diagnostics.md lists them.
+
+export interface CodeInfo {
+  readonly summary: string;
+  readonly explanation: string;
+}
+
+export const CODES = {
+  // ---- syntax ----
+  E0001: { summary: 'unexpected character', explanation: 'The lexer met a character that cannot start any token of the language (for example `@` or a stray `\\`). Remove it, or put it inside a string.' },
+  E0002: { summary: 'syntax error', explanation: 'The parser expected a different token here. The message names what was expected; the parser recovers at the next declaration, so later errors are reported too.' },
+  E0003: { summary: 'unterminated string or comment', explanation: 'A string literal must end with `"` on the same line; a block comment `/* ... */` must be closed.' },
+  E0004: { summary: 'unknown unit', explanation: 'A unit annotation names a unit evg does not know. Built-in units are listed in docs/language.md (W kW MW GW, var kvar Mvar, VA kVA MVA, Wh kWh MWh GWh, V kV, A kA, ohm, s min h day, $, m km mi ft kft, %, p.u.).' },
+  E0005: { summary: 'malformed unit', explanation: 'A unit expression must be a product of units with integer exponents, optionally divided by another product: `$/MWh`, `$/MW^2h`, `MW/h`, `kV^2`.' },
+
+  // ---- files and imports ----
+  E0101: { summary: 'cannot read model file', explanation: 'The model file or an imported file does not exist or cannot be read. Paths in `import "..."` are relative to the importing file.' },
+  E0102: { summary: 'unknown standard-library module', explanation: '`import stdlib.NAME` loads stdlib/NAME.evg shipped with evg. The message lists the modules that exist.' },
+
+  // ---- names ----
+  E0201: { summary: 'unknown name', explanation: 'The name is not declared in this scope (the component, the model, or an imported file). Check the spelling; evg suggests close matches.' },
+  E0202: { summary: 'duplicate declaration', explanation: 'Two declarations in the same scope have the same name. Each set, parameter, table, variable, expression, constraint, cost, component and instance needs its own name.' },
+  E0203: { summary: 'wrong kind of name', explanation: 'The name refers to a declaration of another kind than the place needs (a set where a number is expected, a variable in a set expression, a table outside a parameter value, ...).' },
+  E0204: { summary: 'unknown member', explanation: 'An instance member access `inst.member` names a member that the component does not declare, or a table column access names a column that the table does not have.' },
+  E0205: { summary: 'cyclic definition', explanation: 'A set or parameter is defined in terms of itself, directly or through others. Break the cycle.' },
+  E0206: { summary: 'misplaced declaration', explanation: 'This kind of declaration is not allowed here (for example an objective or a horizon inside a component, or a second objective).' },
+
+  // ---- indices and sets ----
+  E0301: { summary: 'wrong number of indices', explanation: 'A reference gives a different number of indices than the declaration has. `p[g, t]` needs exactly the indices declared in `var p[g in G, t in T]`.' },
+  E0302: { summary: 'index outside its set', explanation: 'An index value is not an element of the set the declaration is indexed over, for example `soc[t-1]` when `t` is the first period. Handle boundary periods explicitly: `if t == first(T) then soc0 else soc[t-1]`, or restrict the domain with `where t > first(T)`.' },
+  E0303: { summary: 'missing or unexpected indices', explanation: 'An indexed declaration is used without indices, or a scalar one is given indices.' },
+  E0304: { summary: 'index of the wrong set', explanation: 'An index variable that runs over one set is used where another, unrelated set is expected (for example indices given in the wrong order).' },
+  E0305: { summary: 'empty set', explanation: 'A declared set, a range or a domain turned out to be empty although it was expected to have elements. If an empty set is intended, write it as the literal `{}`.' },
+  E0306: { summary: 'bad set expression', explanation: 'A set operation mixes sets of different arity, or a range has non-integer bounds.' },
+
+  // ---- types and units ----
+  E0401: { summary: 'unit mismatch', explanation: 'Quantities of different dimensions are added, subtracted or compared (for example kW and kWh). Both units are named in the message. Compatible units such as kW and MW are converted automatically.' },
+  E0402: { summary: 'number without a unit', explanation: 'A bare number is added to or compared with a quantity that has a unit. Write the unit: `5 MW` instead of `5`. (Zero needs no unit.)' },
+  E0403: { summary: 'declared unit does not match', explanation: 'The value or expression given for a declaration has a different dimension than the declared unit.' },
+  E0404: { summary: 'active and reactive power mixed', explanation: 'Active power (W), reactive power (var) and apparent power (VA) have the same physical dimension but are different quantities; adding or comparing them is almost always a modelling mistake.' },
+  E0405: { summary: 'product of two variables', explanation: 'The expression multiplies two decision variables. evg lowers linear models; write the product with a parameter, or reformulate (for example with a binary variable and bounds).' },
+  E0406: { summary: 'division by a variable', explanation: 'The divisor contains a decision variable, which makes the expression non-linear.' },
+  E0407: { summary: 'bad exponent or function argument', explanation: 'Exponents must be integer constants; functions such as sqrt, exp and log take dimensionless parameters (or, for sqrt, a quantity whose unit is a square).' },
+  E0408: { summary: 'type error', explanation: 'The expression has the wrong type here: a number, an element, a condition or a set was expected. The message says which.' },
+  E0409: { summary: 'variables not allowed here', explanation: 'Bounds, conditions (`where`, `if`), set expressions, parameter values and component arguments are evaluated when the model is built; they cannot contain decision variables.' },
+  E0410: { summary: 'bad constraint', explanation: 'A constraint must compare two expressions with `==`, `<=` or `>=`, or be a range `lo <= e <= hi` whose outer parts are constants, and contain at least one variable.' },
+
+  // ---- data ----
+  E0501: { summary: 'cannot read data file', explanation: 'A `csv(...)` or `json(...)` file does not exist or cannot be read. Paths are relative to the model file that names them.' },
+  E0502: { summary: 'missing column', explanation: 'The data file has no column of that name. The message lists the columns that exist.' },
+  E0503: { summary: 'not a number', explanation: 'A data cell that should hold a number holds something else (text, an empty cell).' },
+  E0504: { summary: 'missing values', explanation: 'A parameter has no value for some index tuples, and no `default`. The message lists the first missing keys. Add the rows, or give a default.' },
+  E0505: { summary: 'duplicate key', explanation: 'Two rows of a data table have the same key.' },
+  E0506: { summary: 'malformed data file', explanation: 'The CSV or JSON file could not be parsed (unbalanced quotes, rows with a different number of fields, invalid JSON, ...).' },
+  E0507: { summary: 'inline data of the wrong shape', explanation: 'An inline list or table has a different number of values than its parameter domain, or keys that are not in the domain.' },
+  E0508: { summary: 'bad table declaration', explanation: 'A `table` declaration needs `csv("file")` or `json("file")` and key columns that exist.' },
+
+  // ---- model building ----
+  E0601: { summary: 'division by zero', explanation: 'A parameter expression divides by zero for the index values shown.' },
+  E0602: { summary: 'constraint can never hold', explanation: 'After evaluating parameters, the constraint for the index values shown has no variables left and is violated (for example `0 >= 5`). Usually a data or indexing mistake.' },
+  E0603: { summary: 'inconsistent bounds', explanation: 'A variable\'s lower bound exceeds its upper bound for the index values shown.' },
+  E0604: { summary: 'not a finite number', explanation: 'A coefficient, bound or right-hand side evaluated to infinity or NaN.' },
+  E0605: { summary: 'bad component use', explanation: 'An instance misses a required argument, gives an unknown one, gives one of the wrong kind, or a component instantiates itself.' },
+  E0606: { summary: 'bad horizon', explanation: 'A horizon needs a positive whole number of steps and a step with a unit of time: `horizon T = 24 steps of 1 h`.' },
+  E0607: { summary: 'no objective', explanation: 'The model declares no `minimize` or `maximize` objective; evg solves a feasibility problem (objective 0).' },
+
+  // ---- solving and output ----
+  E0701: { summary: 'solver failed', explanation: 'The solver stopped with an error. Run with --verbose to see its log.' },
+  E0702: { summary: 'cannot write output', explanation: 'An output file or directory could not be written.' },
+  E0703: { summary: 'bad command-line option', explanation: 'An option has an invalid value (for example a negative time limit) or an unknown solver name.' },
+
+  // ---- internal ----
+  E0901: { summary: 'internal compiler error', explanation: 'evg itself failed. This is a bug in evg, not in your model; please report it with the model that triggers it.' },
+
+  // ---- warnings ----
+  W0201: { summary: 'unit name is also a declared name', explanation: 'A number directly followed by a unit name is a quantity: `2 h` is two hours even when the model also declares something called `h`. To multiply by the declaration, write `2 * h`.' },
+  W0202: { summary: 'unused declaration', explanation: 'A variable is declared but appears in no constraint and not in the objective.' },
+  W0501: { summary: 'data outside the domain', explanation: 'Some rows of a data table have keys outside the parameter\'s domain and are ignored.' },
+  W0601: { summary: 'constraint always holds', explanation: 'After evaluating parameters, some rows of the constraint have no variables and hold trivially; they are dropped.' },
+  W0602: { summary: 'large coefficient range', explanation: 'After scaling, the matrix coefficients span more than six orders of magnitude, which may make solvers inaccurate.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type Code = keyof typeof CODES;
+
+export function codeInfo(code: Code): CodeInfo {
+  return CODES[code];
+}

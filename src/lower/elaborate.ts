@@ -1,0 +1,326 @@
+// Model building: instantiate components, evaluate sets and parameters, allocate a column per
+// variable index, and lower every constraint instance and the objective into sparse rows.
+//
+// Phase A walks the model and its instances in declaration order (columns are numbered in that
+// order); phase B lowers constraints and the objective once every column exists. An error in one
+// declaration is reported with the index values it happened at, and building goes on with the next
+// declaration so that one run reports as much as possible.
+import type { Checker } from '../check/checker.js';
+import {
+  Env, type CDomain, type C, type ConstraintMember, type InstanceMember, type Member, type ParamMember,
+  type SetMember, type VarMember, type ArgEval,
+} from '../check/program.js';
+import { makeLoop, pushTuple, domainFactors, type Loop } from '../check/loops.js';
+import { Diagnostics, EvgError, fail, type Diagnostic } from '../diagnostics/diagnostic.js';
+import { ModelBuilder } from '../ir/builder.js';
+import type { Model, RowFamily } from '../ir/model.js';
+import { Frame, type InstanceValue, type MemberEvaluator } from './frame.js';
+import { EvSet, LinAcc, ParamValue, VarFamily, formatTuple, type Elem } from './values.js';
+
+export interface Elaboration {
+  readonly model: Model;
+  readonly root: Frame;
+  /** Every frame (the model, then instances depth-first), in building order. */
+  readonly frames: readonly Frame[];
+}
+
+const loops = new WeakMap<CDomain, Loop>();
+function loopOf(d: CDomain): Loop {
+  let l = loops.get(d);
+  if (!l) { l = makeLoop(d); loops.set(d, l); }
+  return l;
+}
+
+class Elaborator implements MemberEvaluator {
+  readonly builder = new ModelBuilder();
+  readonly frames: Frame[] = [];
+  root!: Frame;
+
+  constructor(private readonly chk: Checker, private readonly diags: Diagnostics) {}
+
+  evaluate(m: Member, frame: Frame): unknown {
+    if (m.kind === 'instance') return this.instantiate(m, frame);
+    if (m.kind === 'var') fail('E0901', `variable \`${m.name}\` used before its columns were allocated`, m.span);
+    const ev = (m as SetMember | ParamMember).eval;
+    if (!ev) {
+      // The declaration did not compile (already reported) or a required argument is missing.
+      throw new EvgError({ code: 'E0605', severity: 'error', message: `\`${frame.prefix}${m.name}\` has no value`, span: m.span });
+    }
+    return ev(frame);
+  }
+
+  run(): Elaboration {
+    this.root = new Frame(this, this.chk.root, null, '');
+    this.visit(this.root);
+    this.lowerAll();
+    return { model: this.builder.finish('evg'), root: this.root, frames: this.frames };
+  }
+
+  private report(e: unknown, where?: string): void {
+    if (!(e instanceof EvgError)) throw e;
+    const d = e.diagnostic;
+    this.diags.add(where ? { ...d, notes: [...(d.notes ?? []), { message: `while building ${where}` }] } : d);
+  }
+
+  // ---------------------------------------------------------------- phase A
+
+  private visit(frame: Frame): void {
+    this.frames.push(frame);
+    for (const m of frame.scope.list) {
+      if (m.failed) continue;
+      try {
+        switch (m.kind) {
+          case 'set': case 'param': case 'table':
+            if (m.kind === 'param' && m.required && !frame.has(m.slot)) break;
+            if (m.kind === 'set' && m.param && !m.eval && !frame.has(m.slot)) break;
+            frame.get(m);
+            break;
+          case 'var':
+            this.allocate(m, frame);
+            break;
+          case 'instance': {
+            const inst = frame.get<InstanceValue>(m);
+            for (const f of inst.frames) this.visit(f);
+            break;
+          }
+        }
+      } catch (e) {
+        this.report(e);
+      }
+    }
+  }
+
+  private allocate(m: VarMember, frame: Frame): void {
+    const name = `${frame.prefix}${m.name}`;
+    const env = new Env(frame, m.slotCount ?? 0);
+    const d = m.domain;
+    const loop = d ? loopOf(d) : undefined;
+    const factors = d ? domainFactors(d, env, loop!, name) : [];
+    const size = factors.reduce((s, f) => s * f.size, 1);
+    const b = this.builder;
+    const base = b.addColumns(size, m.type ?? 0);
+    const fam = new VarFamily(factors, name, base, m.unit!, m.type ?? 0, m.span);
+    frame.put(m.slot, fam);
+    b.colFamilies.push({ name, first: base, count: size, unit: m.unit!, type: m.type ?? 0, span: m.span, index: fam });
+    const lower = m.lower, upper = m.upper;
+    if (!lower && !upper) return;
+    const setBounds = (j: number) => {
+      if (lower) b.setColLower(j, finite(lower(env), 'lower bound', name, m));
+      if (upper) b.setColUpper(j, finite(upper(env), 'upper bound', name, m));
+      if (b.colLowerOf(j) > b.colUpperOf(j) + 1e-12 * Math.max(1, Math.abs(b.colUpperOf(j)))) {
+        const tuple = d ? fam.tupleAt(j - base) : [];
+        fail('E0603', `\`${name}${tuple.length ? `[${tuple.join(', ')}]` : ''}\` has lower bound ${fmt(b.colLowerOf(j))} above its upper bound ${fmt(b.colUpperOf(j))} (${m.unit!.text})`, m.decl.span);
+      }
+    };
+    if (!d) { setBounds(base); return; }
+    let j = base;
+    loop!(env, () => setBounds(j++));
+  }
+
+  private instantiate(m: InstanceMember, caller: Frame): InstanceValue {
+    const comp = m.component;
+    if (!comp || !m.args) fail('E0605', `instance \`${m.name}\` could not be built`, m.span);
+    const env = new Env(caller, m.slotCount ?? 0);
+    const make = (prefix: string): Frame => {
+      const f = new Frame(this, comp.scope, this.root, prefix);
+      // Set arguments first: indexed parameters of the new frame are indexed over them.
+      for (const pm of comp.params) {
+        const a = m.args!.get(pm.name);
+        if (a && a.kind === 'set') f.put(pm.slot, a.f(env));
+      }
+      for (const pm of comp.params) {
+        const a = m.args!.get(pm.name);
+        if (!a || a.kind === 'set') continue;
+        f.put(pm.slot, this.argValue(pm as ParamMember, a, env, f));
+      }
+      return f;
+    };
+    const label = `${caller.prefix}${m.name}`;
+    if (!m.domain) return { frames: [make(`${label}.`)] };
+    const d = m.domain;
+    const loop = loopOf(d);
+    const flat: Elem[] = [];
+    const frames: Frame[] = [];
+    loop(env, () => {
+      const start = flat.length;
+      pushTuple(d, env, flat);
+      frames.push(make(`${label}[${flat.slice(start).join(',')}].`));
+    });
+    return { set: EvSet.of(label, d.arity, flat), frames };
+  }
+
+  /** The value of a component parameter in a new instance frame, from the instance's argument. */
+  private argValue(pm: ParamMember, a: ArgEval, callerEnv: Env, callee: Frame): ParamValue {
+    const name = `${callee.prefix}${pm.name}`;
+    const calleeEnv = new Env(callee, 64);
+    const factors = pm.domain ? pm.domain.bindings.map((b) => b.set(calleeEnv)) : [];
+    const isElem = !!pm.elementOf;
+    const pv = new ParamValue(factors, name, isElem ? null : new Float64Array(factors.reduce((s, f) => s * f.size, 1)).fill(NaN), isElem ? [] : null);
+    const elementOf = pm.elementOf ? pm.elementOf(calleeEnv) : undefined;
+    const put = (i: number, v: number | Elem) => {
+      if (pv.num) pv.num[i] = v as number;
+      else {
+        if (elementOf && elementOf.pos(v) < 0) fail('E0302', `argument \`${pm.name}\` = \`${v}\` is not an element of ${elementOf.describe()}`, pm.span);
+        pv.elems![i] = v;
+      }
+    };
+    switch (a.kind) {
+      case 'num': case 'elem': {
+        const v = a.f(callerEnv);
+        for (let i = 0; i < pv.size; i++) put(i, v);
+        break;
+      }
+      case 'param': {
+        const src = a.f(callerEnv);
+        for (let i = 0; i < pv.size; i++) {
+          const t = pv.tupleAt(i);
+          const o = src.offsetOf(t);
+          const v = o < 0 ? undefined : src.num ? src.num[o] : src.elems![o];
+          if (v === undefined || (typeof v === 'number' && Number.isNaN(v))) {
+            fail('E0504', `argument \`${pm.name}\` has no value for index ${formatTuple(t)} in \`${src.name}\``, a.span);
+          }
+          put(i, v);
+        }
+        break;
+      }
+      case 'indexed': {
+        for (let i = 0; i < pv.size; i++) {
+          const t = pv.tupleAt(i);
+          a.slots.forEach((s, k) => { callerEnv.v[s] = t[k]; });
+          put(i, (a.f as (env: Env) => number | Elem)(callerEnv));
+        }
+        break;
+      }
+      case 'set':
+        break;
+    }
+    return pv;
+  }
+
+  // ---------------------------------------------------------------- phase B
+
+  private lowerAll(): void {
+    const acc = new LinAcc(this.builder.numCols);
+    for (const frame of this.frames) {
+      for (const m of frame.scope.list) {
+        if (m.kind !== 'constraint' || m.failed || !m.parts) continue;
+        this.lowerConstraint(m, frame, acc);
+      }
+    }
+    const obj = this.chk.objective;
+    acc.reset();
+    if (obj && obj.body && !obj.failed) {
+      try {
+        (obj.body as C & { t: 'lin' }).f(new Env(this.root, obj.slotCount ?? 0), 1, acc);
+        this.builder.setObjective(acc, { name: obj.name, sense: obj.decl.sense, unit: obj.unit, span: obj.span }, obj.unit!.factor);
+      } catch (e) {
+        this.report(e, `objective \`${obj.name}\``);
+      }
+    } else {
+      this.builder.setObjective(acc, { name: 'feasibility', sense: 'minimize' }, 1);
+    }
+  }
+
+  private lowerConstraint(m: ConstraintMember, frame: Frame, acc: LinAcc): void {
+    const b = this.builder;
+    const name = `${frame.prefix}${m.name}`;
+    const env = new Env(frame, m.slotCount ?? 0);
+    const d = m.domain;
+    const parts = m.parts!.map((p) => (p as C & { t: 'lin' }).f);
+    const rels = m.rels!;
+    const display = m.unit!.factor;
+    const nb = d ? d.bindings.length : 0;
+    const fam: RowFamily = b.beginRowFamily({ name, unit: m.unit!, span: m.span, sets: [], arities: d ? d.bindings.map((x) => x.arity) : [] });
+    const keys: number[] = [];
+    const sets: (EvSet | undefined)[] = new Array(nb);
+    let values: Elem[] | undefined;
+    const where = (): string => {
+      if (!d) return `\`${name}\``;
+      const t: Elem[] = [];
+      try { pushTuple(d, env, t); } catch { /* partial binding */ }
+      return `\`${name}[${t.join(', ')}]\``;
+    };
+    const one = () => {
+      let lo: number, hi: number;
+      if (parts.length === 3) {
+        acc.reset(); parts[0]!(env, 1, acc); const v0 = acc.c;
+        acc.reset(); parts[2]!(env, 1, acc); const v2 = acc.c;
+        acc.reset(); parts[1]!(env, 1, acc);
+        const c = acc.c;
+        [lo, hi] = rels[0] === '<=' ? [v0 - c, v2 - c] : [v2 - c, v0 - c];
+        if (lo > hi + 1e-9 * Math.max(1, Math.abs(hi))) {
+          fail('E0602', `the range of ${where()} is empty: lower side ${fmt((lo + c) / display)} exceeds upper side ${fmt((hi + c) / display)} (${m.unit!.text})`, m.decl.span);
+        }
+      } else {
+        acc.reset();
+        parts[0]!(env, 1, acc);
+        parts[1]!(env, -1, acc);
+        const c = acc.c;
+        const r = rels[0];
+        lo = r === '<=' ? -Infinity : -c;
+        hi = r === '>=' ? Infinity : -c;
+      }
+      checkFinite(lo, hi, where, m);
+      if (!b.addRow(acc, lo, hi, display)) {
+        const tol = 1e-9 * Math.max(1, Math.abs(lo === -Infinity ? 0 : lo), Math.abs(hi === Infinity ? 0 : hi));
+        if (0 < lo - tol || 0 > hi + tol) {
+          const r = parts.length === 3 ? 'in' : rels[0]!;
+          const rhs = r === 'in' ? `[${fmt(lo / display)}, ${fmt(hi / display)}]` : fmt((r === '>=' ? lo : hi) / display);
+          fail('E0602', `${where()} has no variables left and can never hold: it reduces to 0 ${r} ${rhs} ${m.unit!.text}`,
+            m.decl.span, 'this usually means missing data or an empty sum; check the index values shown');
+        }
+        b.trivialRows++;
+        return;
+      }
+      fam.count++;
+      if (!d) return;
+      if (values) { pushTuple(d, env, values); return; }
+      for (let i = 0; i < nb; i++) {
+        const S = env.s[d.bindings[i]!.group]!;
+        if (sets[i] === undefined) sets[i] = S;
+        else if (sets[i] !== S) {
+          // A binding whose set changes between rows (it depends on an earlier index): from here on
+          // rows are named by their index values rather than by positions.
+          values = [];
+          const rows = keys.length / nb;
+          for (let r = 0; r < rows; r++) {
+            for (let j = 0; j < nb; j++) for (let c = 0; c < d.bindings[j]!.arity; c++) values.push(sets[j]!.at(keys[r * nb + j]!, c));
+          }
+          pushTuple(d, env, values);
+          return;
+        }
+      }
+      for (let i = 0; i < nb; i++) keys.push(env.p[d.bindings[i]!.group]!);
+    };
+    try {
+      if (d) loopOf(d)(env, one);
+      else one();
+    } catch (e) {
+      this.report(e);
+    }
+    (fam as { sets: readonly EvSet[] }).sets = sets.map((s) => s ?? EvSet.of('{}', 1, []));
+    fam.keys = Int32Array.from(keys);
+    if (values) fam.values = values;
+  }
+}
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? String(Number(v.toPrecision(10))) : String(v);
+}
+
+function finite(v: number, what: string, name: string, m: VarMember): number {
+  if (Number.isNaN(v)) fail('E0604', `the ${what} of \`${name}\` is not a number`, m.decl.span);
+  return v;
+}
+
+function checkFinite(lo: number, hi: number, where: () => string, m: ConstraintMember): void {
+  if (Number.isNaN(lo) || Number.isNaN(hi) || lo === Infinity || hi === -Infinity) {
+    fail('E0604', `${where()} has a right-hand side that is not a finite number`, m.decl.span);
+  }
+}
+
+export function elaborate(chk: Checker, diags: Diagnostics): Elaboration {
+  return new Elaborator(chk, diags).run();
+}
+
+export type { Diagnostic };

@@ -1,0 +1,199 @@
+// Printing results: the terminal summary, `--json`, and `--csv DIR` (one long-format file per
+// indexed variable family and constraint family).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Compilation } from '../driver.js';
+import type { ColFamily, Model, RowFamily } from '../ir/model.js';
+import { colTuple, rowTuple } from '../ir/model.js';
+import { sourceName } from '../ir/names.js';
+import type { Elem } from '../lower/values.js';
+import { clean, dualUnitText, type Results } from './results.js';
+
+export function fmtNum(v: number, digits = 6): string {
+  if (!Number.isFinite(v)) return String(v);
+  const c = clean(v);
+  if (c === 0) return '0';
+  const a = Math.abs(c);
+  if (a >= 1e-4 && a < 1e9) return String(Number(c.toPrecision(digits)));
+  return c.toExponential(digits - 1).replace(/\.?0+e/, 'e');
+}
+
+function ms(v: number): string {
+  return v < 10 ? `${v.toFixed(1)} ms` : v < 10000 ? `${Math.round(v)} ms` : `${(v / 1000).toFixed(1)} s`;
+}
+
+export function sizeLine(model: Model): string {
+  const s = model.stats;
+  const kinds = [s.integers ? `${s.integers} integer` : '', s.binaries ? `${s.binaries} binary` : ''].filter(Boolean).join(', ');
+  return `${model.numCols} columns${kinds ? ` (${kinds})` : ''}, ${model.numRows} rows, ${s.nonzeros} nonzeros`;
+}
+
+export function rangeLine(model: Model): string {
+  const r = model.stats.matrixRange;
+  const e = (v: number) => v.toExponential(0);
+  return `coefficients ${e(r[0])} .. ${e(r[1])} after scaling${model.stats.objectiveRange[1] ? `, objective ${e(model.stats.objectiveRange[0])} .. ${e(model.stats.objectiveRange[1])}` : ''}`;
+}
+
+export function timesLine(comp: Compilation, extra: Record<string, number>): string {
+  const t = { ...comp.times, ...extra };
+  return Object.entries(t).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${ms(v)}`).join(', ');
+}
+
+const MAX_LINES = 60;
+
+export function summary(comp: Compilation, r: Results, extraTimes: Record<string, number>): string {
+  const model = comp.elaboration!.model;
+  const lines: string[] = [];
+  const kind = r.isMip ? 'MILP' : 'LP';
+  lines.push(`status      ${r.status}${r.status === 'time-limit' ? (r.hasSolution ? ' (best solution found so far)' : ' (no solution found)') : ''}  [${r.solver}, ${kind}]`);
+  if (r.objective) {
+    lines.push(`objective   ${r.objective.name} = ${fmtNum(r.objective.value, 8)}${r.objective.unit ? ` ${r.objective.unit}` : ''}  (${r.objective.sense})${r.isMip && r.mipGap !== undefined ? `, gap ${fmtNum(r.mipGap * 100, 3)} %` : ''}`);
+  }
+  if (r.costs.length) {
+    lines.push(`costs       ${r.costs.map((c) => `${c.name} = ${fmtNum(c.value)} ${c.unit}`).join(', ')}`);
+  }
+  lines.push(`size        ${sizeLine(model)}; ${rangeLine(model)}`);
+  lines.push(`time        ${timesLine(comp, extraTimes)}`);
+  if (r.message) lines.push(`note        ${r.message}`);
+  if (r.x) lines.push('', ...variableTables(model, r.x));
+  return lines.join('\n');
+}
+
+/**
+ * The main variables: families indexed over a horizon are shown as a table with one row per
+ * period and one column per series; other families as lists. Long output is cut with a pointer
+ * to --json / --csv.
+ */
+function variableTables(model: Model, x: Float64Array): string[] {
+  const out: string[] = [];
+  type Series = { label: string; values: number[] };
+  const series: Series[] = [];
+  let periods: Elem[] | undefined;
+  const others: string[] = [];
+  for (const f of model.colFamilies) {
+    const last = f.index.factors[f.index.factors.length - 1];
+    if (last && last.step !== undefined && last.arity === 1 && (!periods || periods.length === last.size)) {
+      periods ??= Array.from({ length: last.size }, (_, i) => last.at(i));
+      const n = last.size;
+      for (let s = 0; s < f.count / n; s++) {
+        const prefix = colTuple(f, f.first + s * n).slice(0, -1);
+        series.push({ label: `${sourceName(f.name, prefix)} [${f.unit.text}]`, values: Array.from({ length: n }, (_, t) => x[f.first + s * n + t]!) });
+      }
+    } else if (f.count === 1 && f.index.factors.length === 0) {
+      others.push(`${f.name} = ${fmtNum(x[f.first]!)} ${f.unit.text === '1' ? '' : f.unit.text}`.trimEnd());
+    } else {
+      const shown = Math.min(f.count, 8);
+      const items = [];
+      for (let k = 0; k < shown; k++) items.push(`${sourceName('', colTuple(f, f.first + k))}=${fmtNum(x[f.first + k]!)}`);
+      others.push(`${f.name} [${f.unit.text}]: ${items.join(' ')}${f.count > shown ? ` ... (${f.count} values)` : ''}`);
+    }
+  }
+  if (series.length && periods) {
+    const per = 6;
+    let shownBlocks = 0;
+    for (let b = 0; b < series.length; b += per) {
+      if (out.length > MAX_LINES) break;
+      const block = series.slice(b, b + per);
+      const widths = block.map((s) => Math.max(s.label.length, ...s.values.map((v) => fmtNum(v, 4).length)) + 2);
+      out.push(`${'t'.padStart(4)}${block.map((s, i) => s.label.padStart(widths[i]!)).join('')}`);
+      periods.forEach((p, t) => out.push(`${String(p).padStart(4)}${block.map((s, i) => fmtNum(s.values[t]!, 4).padStart(widths[i]!)).join('')}`));
+      out.push('');
+      shownBlocks++;
+    }
+    const hidden = series.length - shownBlocks * per;
+    if (hidden > 0) out.push(`(${hidden} more time series; see --json or --csv)`, '');
+  }
+  for (const o of others) {
+    if (out.length > MAX_LINES) { out.push('(more variables; see --json or --csv)'); break; }
+    out.push(o);
+  }
+  return out;
+}
+
+/** `{"status", "objective", "variables": {"p[g1,3]": value}, ...}` */
+export function toJson(comp: Compilation, r: Results, extraTimes: Record<string, number>): unknown {
+  const model = comp.elaboration!.model;
+  const variables: Record<string, number> = {};
+  const units: Record<string, string> = {};
+  if (r.x) {
+    for (const f of model.colFamilies) {
+      units[f.name] = f.unit.text;
+      for (let k = 0; k < f.count; k++) variables[sourceName(f.name, colTuple(f, f.first + k))] = clean(r.x[f.first + k]!);
+    }
+  }
+  const constraints: Record<string, { activity?: number; dual?: number }> = {};
+  const constraintUnits: Record<string, { unit: string; dual?: string }> = {};
+  if (r.activity) {
+    for (const f of model.rowFamilies) {
+      constraintUnits[f.name] = { unit: f.unit.text, ...(r.duals ? { dual: dualUnitText(model, f.unit) } : {}) };
+      for (let i = f.first; i < f.first + f.count; i++) {
+        constraints[sourceName(f.name, rowTuple(f, i))] = { activity: r.activity[i], ...(r.duals ? { dual: r.duals[i] } : {}) };
+      }
+    }
+  }
+  return {
+    status: r.status,
+    solver: r.solver,
+    objective: r.objective?.value ?? null,
+    objectiveName: r.objective?.name ?? null,
+    objectiveUnit: r.objective?.unit ?? null,
+    ...(r.isMip && r.mipGap !== undefined ? { mipGap: r.mipGap } : {}),
+    costs: Object.fromEntries(r.costs.map((c) => [c.name, c.value])),
+    costUnits: Object.fromEntries(r.costs.map((c) => [c.name, c.unit])),
+    variables,
+    units,
+    constraints,
+    constraintUnits,
+    size: { columns: model.numCols, rows: model.numRows, nonzeros: model.stats.nonzeros, integers: model.stats.integers, binaries: model.stats.binaries, coefficientRange: model.stats.matrixRange },
+    times: Object.fromEntries(Object.entries({ ...comp.times, ...extraTimes }).map(([k, v]) => [k, Math.round(v * 1000) / 1e6])),
+  };
+}
+
+function csvCell(v: Elem | number | string): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** One CSV per indexed family: index columns, then value (and for constraints activity and dual). */
+export function writeCsvDir(dir: string, comp: Compilation, r: Results): string[] {
+  const model = comp.elaboration!.model;
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  const fileFor = (name: string, kind: string) => join(dir, `${kind}-${name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+$/, '')}.csv`);
+  if (r.x) {
+    for (const f of model.colFamilies) {
+      const cols = headerOf(f.index.arity, colIndexNames(f));
+      const lines = [[...cols, `value_${f.unit.text}`].map(csvCell).join(',')];
+      for (let k = 0; k < f.count; k++) lines.push([...colTuple(f, f.first + k), fmtNum(r.x[f.first + k]!, 12)].map(csvCell).join(','));
+      const p = fileFor(f.name, 'var');
+      writeFileSync(p, lines.join('\n') + '\n');
+      written.push(p);
+    }
+  }
+  if (r.activity) {
+    for (const f of model.rowFamilies) {
+      const arity = f.arities.reduce((a, b) => a + b, 0);
+      const head = [...headerOf(arity, []), `activity_${f.unit.text}`, ...(r.duals ? [`dual_${dualUnitText(model, f.unit)}`] : [])];
+      const lines = [head.map(csvCell).join(',')];
+      for (let i = f.first; i < f.first + f.count; i++) {
+        lines.push([...rowTuple(f, i), fmtNum(r.activity[i]!, 12), ...(r.duals ? [fmtNum(r.duals[i]!, 12)] : [])].map(csvCell).join(','));
+      }
+      const p = fileFor(f.name, 'con');
+      writeFileSync(p, lines.join('\n') + '\n');
+      written.push(p);
+    }
+  }
+  return written;
+}
+
+function colIndexNames(f: ColFamily): string[] {
+  return f.index.factors.map((s) => s.name);
+}
+
+function headerOf(arity: number, names: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < arity; i++) out.push(names[i] && names.length === arity ? names[i]! : `i${i + 1}`);
+  return out;
+}
+
+export type { RowFamily };

@@ -1,0 +1,90 @@
+// Solver output in the model's own terms: objective and cost terms in their declared units,
+// variables by source name in their declared units, duals of LPs in objective-unit per
+// constraint-unit (a bus balance's dual is a nodal price in $/MWh, for example).
+import { Env, type C, type CostMember } from '../check/program.js';
+import { div } from '../check/units.js';
+import type { Compilation } from '../driver.js';
+import type { Model } from '../ir/model.js';
+import { LinAcc } from '../lower/values.js';
+import type { SolverOutput } from '../solve/types.js';
+
+export interface CostValue {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+export interface Results {
+  readonly status: SolverOutput['status'];
+  readonly solver: string;
+  readonly isMip: boolean;
+  readonly hasSolution: boolean;
+  readonly objective?: { readonly name: string; readonly value: number; readonly unit: string; readonly sense: string };
+  /** Column values in declared units (the columns are in declared units already). */
+  readonly x?: Float64Array;
+  /** Row duals in display units, LPs only. */
+  readonly duals?: Float64Array;
+  /** Row activities in the row's display unit. */
+  readonly activity?: Float64Array;
+  readonly costs: readonly CostValue[];
+  readonly mipGap?: number;
+  readonly solveSeconds: number;
+  readonly message?: string;
+}
+
+export function dualUnitText(model: Model, rowUnit: { text: string; dims: readonly number[]; factor: number }): string {
+  const obj = model.objective.unit;
+  if (!obj) return `1/${rowUnit.text}`;
+  return div(obj, rowUnit as never).text;
+}
+
+export function interpret(comp: Compilation, out: SolverOutput): Results {
+  const model = comp.elaboration!.model;
+  const base = { status: out.status, solver: out.solver, isMip: out.isMip, hasSolution: out.hasSolution, mipGap: out.mipGap, solveSeconds: out.seconds, message: out.message };
+  if (!out.hasSolution || !out.colValue) return { ...base, costs: [] };
+  const x = out.colValue;
+  // Integer columns come back within the solver's integrality tolerance; report them exactly.
+  for (let j = 0; j < model.numCols; j++) if (model.colType[j] !== 0) x[j] = Math.round(x[j]!);
+  const objValue = (out.objective ?? 0) / model.objScale;
+  let duals: Float64Array | undefined;
+  if (out.rowDual) {
+    duals = new Float64Array(model.numRows);
+    for (let i = 0; i < model.numRows; i++) duals[i] = clean((out.rowDual[i]! * model.rowScale[i]!) / model.objScale);
+  }
+  let activity: Float64Array | undefined;
+  if (out.rowValue) {
+    activity = new Float64Array(model.numRows);
+    for (let i = 0; i < model.numRows; i++) activity[i] = clean(out.rowValue[i]! / model.rowScale[i]!);
+  }
+  return {
+    ...base,
+    objective: { name: model.objective.name, value: clean(objValue), unit: model.objective.unit?.text ?? '', sense: model.objective.sense },
+    x,
+    duals,
+    activity,
+    costs: costValues(comp, x),
+  };
+}
+
+/** Values of every `cost` term (model and instances) at a solution. */
+export function costValues(comp: Compilation, x: Float64Array): CostValue[] {
+  const el = comp.elaboration!;
+  const acc = new LinAcc(el.model.numCols);
+  const out: CostValue[] = [];
+  for (const frame of el.frames) {
+    for (const m of frame.scope.list) {
+      if (m.kind !== 'cost' || !m.body || m.failed) continue;
+      const cm = m as CostMember;
+      acc.reset();
+      (cm.body as C & { t: 'lin' }).f(new Env(frame, cm.slotCount ?? 0), 1, acc);
+      out.push({ name: `${frame.prefix}${cm.name}`, value: clean(acc.dot(x) / cm.unit!.factor), unit: cm.unit!.text });
+    }
+  }
+  return out;
+}
+
+/** Removes solver noise that would print as -0 or 1e-17. */
+export function clean(v: number): number {
+  if (Math.abs(v) < 1e-11) return 0;
+  return v;
+}
