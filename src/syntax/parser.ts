@@ -264,9 +264,19 @@ class EvgParser extends EmbeddedActionsParser {
     const name = this.CONSUME(L.Identifier);
     const params: A.ComponentParam[] = [];
     this.CONSUME(L.LParen);
-    this.MANY_SEP({
-      SEP: L.Comma,
-      DEF: () => { const p = this.SUBRULE(this.componentParam); this.ACTION(() => { if (p) params.push(p); }); },
+    // Parameters are separated by commas; a trailing comma is allowed.
+    this.OPTION(() => {
+      const p = this.SUBRULE(this.componentParam);
+      this.ACTION(() => { if (p) params.push(p); });
+      this.MANY2({
+        GATE: () => tokenMatcher(this.LA(2), L.Identifier),
+        DEF: () => {
+          this.CONSUME(L.Comma);
+          const q = this.SUBRULE2(this.componentParam);
+          this.ACTION(() => { if (q) params.push(q); });
+        },
+      });
+      this.OPTION2(() => this.CONSUME2(L.Comma));
     });
     this.CONSUME(L.RParen);
     this.CONSUME(L.LBrace);
@@ -323,7 +333,20 @@ class EvgParser extends EmbeddedActionsParser {
     const comp = this.CONSUME2(L.Identifier);
     this.CONSUME(L.LParen);
     const args: A.NamedArg[] = [];
-    this.MANY_SEP({ SEP: L.Comma, DEF: () => { const a = this.SUBRULE(this.namedArg); this.ACTION(() => { if (a) args.push(a); }); } });
+    // Arguments are separated by commas; a trailing comma is allowed.
+    this.OPTION2(() => {
+      const a = this.SUBRULE(this.namedArg);
+      this.ACTION(() => { if (a) args.push(a); });
+      this.MANY({
+        GATE: () => tokenMatcher(this.LA(2), L.Identifier),
+        DEF: () => {
+          this.CONSUME(L.Comma);
+          const b = this.SUBRULE2(this.namedArg);
+          this.ACTION(() => { if (b) args.push(b); });
+        },
+      });
+      this.OPTION3(() => this.CONSUME2(L.Comma));
+    });
     this.CONSUME(L.RParen);
     return { kind: 'instance', name: this.ident(name), domain, component: this.ident(comp), args, span: this.span(kw) };
   });
