@@ -3,12 +3,16 @@
 // Readable: one constraint per line (wrapped before 255 characters, continuation lines indented),
 // names from the source (`bal(3)`, `p(g1,3)`), a header comment with units and scaling. Ranged rows
 // (`lo <= e <= hi`) become two rows, `name~lo` and `name~hi`, as the LP format has no ranges.
-// Variables that appear nowhere are listed in the bounds section so that readers keep them.
+// Variables that appear nowhere are listed in the bounds section so that readers keep them. An
+// objective constant becomes the coefficient of a column fixed at 1 (not every reader takes a
+// constant term).
 import type { Model } from '../ir/model.js';
 import { Namer } from '../ir/names.js';
 import { num, type Sink } from './sink.js';
 
 const WRAP = 250;
+/** Name of the column carrying the objective constant; `~` cannot start an escape here, so no model name equals it. */
+export const CONSTANT = 'evg~constant';
 
 export function writeLp(model: Model, out: Sink, title = 'evg model'): void {
   const names = new Namer(model).allColFiles();
@@ -30,8 +34,9 @@ export function writeLp(model: Model, out: Sink, title = 'evg model'): void {
     if (line.length + term.length > WRAP) { out.write(`${line}\n`); line = '  '; }
     line += term;
   }
+  // GLPK's LP reader takes no constant in the objective: it multiplies a column fixed at 1.
   if (model.objOffset !== 0) {
-    const t = ` ${model.objOffset >= 0 && any ? '+ ' : ''}${model.objOffset < 0 ? '- ' : ''}${num(Math.abs(model.objOffset))}`;
+    const t = ` ${term1(model.objOffset, any)}${CONSTANT}`;
     if (line.length + t.length > WRAP) { out.write(`${line}\n`); line = '  '; }
     line += t;
     any = true;
@@ -77,6 +82,7 @@ export function writeLp(model: Model, out: Sink, title = 'evg model'): void {
     else if (hi === Infinity) out.write(` ${name} >= ${num(lo)}\n`);
     else out.write(` ${num(lo)} <= ${name} <= ${num(hi)}\n`);
   }
+  if (model.objOffset !== 0) out.write(` ${CONSTANT} = 1\n`);
   writeList(out, 'Generals', model, names, 1);
   writeList(out, 'Binaries', model, names, 2);
   out.write('End\n');

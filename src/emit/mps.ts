@@ -2,11 +2,14 @@
 //
 // Column-major, so the CSR rows are transposed once (counting sort, linear in the nonzeros).
 // Ranged rows use the RANGES section; integer columns sit between MARKER lines and always get
-// explicit bounds (some readers give unbounded integer columns an upper bound of 1). The objective
-// constant is written as the negated right-hand side of the objective row, the usual convention.
+// explicit bounds (some readers give unbounded integer columns an upper bound of 1). Readers
+// disagree on the sign of a right-hand side on the objective row (GLPK: +, CPLEX/HiGHS/CBC: -), so
+// an objective constant is the coefficient of a column fixed at 1, as in the LP writer.
+// MPS files describe minimisations; a maximisation is written with its objective negated.
 import type { Model } from '../ir/model.js';
 import { Namer } from '../ir/names.js';
 import { num, type Sink } from './sink.js';
+import { CONSTANT } from './lp.js';
 
 export function writeMps(model: Model, out: Sink, title = 'evg'): void {
   const namer = new Namer(model);
@@ -33,7 +36,10 @@ export function writeMps(model: Model, out: Sink, title = 'evg'): void {
 
   out.write(`* ${title}: ${numRows} rows, ${numCols} columns, ${model.stats.nonzeros} nonzeros\n`);
   out.write(`NAME ${title.replace(/\s+/g, '_')}\n`);
-  if (model.objective.sense === 'maximize') out.write('OBJSENSE\n    MAX\n');
+  // MPS has no portable way to say "maximize" (GLPK rejects OBJSENSE): a maximisation is written
+  // as the minimisation of the negated objective, and the header says so.
+  const sign = model.objective.sense === 'maximize' ? -1 : 1;
+  if (sign < 0) out.write('* maximisation written as minimisation: objective value = -(value of obj)\n');
   out.write('ROWS\n N obj\n');
   for (let i = 0; i < numRows; i++) {
     const lo = rowLower[i]!, hi = rowUpper[i]!;
@@ -52,7 +58,7 @@ export function writeMps(model: Model, out: Sink, title = 'evg'): void {
     const name = cols[j]!;
     const c = model.colCost[j]!;
     let wrote = false;
-    if (c !== 0) { out.write(`    ${name} obj ${num(c)}\n`); wrote = true; }
+    if (c !== 0) { out.write(`    ${name} obj ${num(sign * c)}\n`); wrote = true; }
     for (let p = colStart[j]!; p < colStart[j + 1]!; p++) {
       out.write(`    ${name} ${rows[cscRow[p]!]} ${num(cscVal[p]!)}\n`);
       wrote = true;
@@ -61,8 +67,8 @@ export function writeMps(model: Model, out: Sink, title = 'evg'): void {
     if (!wrote) out.write(`    ${name} obj 0\n`);
   }
   if (inInt) out.write(`    MARKER${marker++} 'MARKER' 'INTEND'\n`);
+  if (model.objOffset !== 0) out.write(`    ${CONSTANT} obj ${num(sign * model.objOffset)}\n`);
   out.write('RHS\n');
-  if (model.objOffset !== 0) out.write(`    RHS obj ${num(-model.objOffset)}\n`);
   for (let i = 0; i < numRows; i++) {
     const lo = rowLower[i]!, hi = rowUpper[i]!;
     const rhs = lo === hi ? lo : hi === Infinity ? lo : hi;
@@ -76,6 +82,7 @@ export function writeMps(model: Model, out: Sink, title = 'evg'): void {
     out.write(`    RNG ${rows[i]} ${num(hi - lo)}\n`);
   }
   out.write('BOUNDS\n');
+  if (model.objOffset !== 0) out.write(` FX BND ${CONSTANT} 1\n`);
   for (let j = 0; j < numCols; j++) {
     const lo = model.colLower[j]!, hi = model.colUpper[j]!;
     const name = cols[j]!;
