@@ -13,7 +13,7 @@ import {
   type SetFn, type SetMember, type TableMember, type VarMember, type FrameFn, type LinFn, type ArgEval,
 } from './program.js';
 import { Ctx, SlotAlloc } from './context.js';
-import { ONE, Unit, resolveUnit, sameDims, describeUnit, pow, editDistance, unitByName, kindConflict } from './units.js';
+import { ONE, Unit, resolveUnit, sameDims, describeUnit, pow, editDistance, unitByName, kindConflict, displayUnit } from './units.js';
 import { ERR, asBool, asElem, asLin, asNum, addSub, compare, describeKind, divide, logic, multiply, negate, type CmpOp } from './ops.js';
 import { makeLoop, factorArities, bindFromTuple, domainFactors, type Loop } from './loops.js';
 import { EvSet, ParamValue, normElem, formatTuple, type Elem, type VarFamily, type Indexed } from '../lower/values.js';
@@ -455,7 +455,7 @@ export class Checker {
     }
     const body = c.t === 'elem' ? asNum(c, d.value.span, this.diags) : c;
     if (!body) return;
-    m.unit = this.declaredUnit(d.unit, body.unit, d.value.span, m.name) ?? body.unit;
+    m.unit = this.declaredUnit(d.unit, body.unit, d.value.span, m.name) ?? displayUnit(body.unit);
     m.body = body;
     Object.defineProperty(m, 'slotCount', { get: () => slots.n });
   }
@@ -478,7 +478,7 @@ export class Checker {
     if (c.t === 'error') return;
     const body = asLin(c, m.decl.value.span, this.diags);
     if (!body) return;
-    m.unit = this.declaredUnit(m.decl.unit, body.unit, m.decl.value.span, m.name) ?? body.unit;
+    m.unit = this.declaredUnit(m.decl.unit, body.unit, m.decl.value.span, m.name) ?? displayUnit(body.unit);
     m.body = body;
     Object.defineProperty(m, 'slotCount', { get: () => slots.n });
   }
@@ -489,7 +489,7 @@ export class Checker {
     if (c.t === 'error') return;
     const body = asLin(c, m.decl.value.span, this.diags);
     if (!body) return;
-    m.unit = this.declaredUnit(m.decl.unit, body.unit, m.decl.value.span, m.name) ?? body.unit;
+    m.unit = this.declaredUnit(m.decl.unit, body.unit, m.decl.value.span, m.name) ?? displayUnit(body.unit);
     m.body = body;
     Object.defineProperty(m, 'slotCount', { get: () => slots.n });
   }
@@ -558,7 +558,7 @@ export class Checker {
     }
     m.parts = lins;
     m.rels = [...d.rels];
-    m.unit = unit;
+    m.unit = displayUnit(unit);
     Object.defineProperty(m, 'slotCount', { get: () => slots.n });
   }
 

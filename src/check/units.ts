@@ -160,6 +160,25 @@ export function editDistance(a: string, b: string): number {
   return dp[b.length]!;
 }
 
+/**
+ * A unit to report a derived quantity in. A product such as `$/MWh * MW * min` has the dimension
+ * of money but a factor of 1/60; reporting in it would be correct but unreadable, so a derived
+ * unit is replaced by the built-in unit of the same dimension and kind whose factor is closest
+ * (here `$`). Units that were written by the user are kept.
+ */
+export function displayUnit(u: Unit): Unit {
+  if (!/[*/^]/.test(u.text) || u.isDimensionless) return u;
+  let best: Unit | undefined, bestD = Infinity;
+  for (const [name, def] of UNIT_TABLE) {
+    if (name === 'pu' || name === 'p.u.' || name === 'Ω' || name === 'MVAr' || name === 'kVAr' || name === '%') continue;
+    if (!def.dims.every((d, i) => d === u.dims[i])) continue;
+    if (u.hasPower && u.kind && def.kind && def.kind !== u.kind) continue;
+    const d = Math.abs(Math.log10(def.factor / u.factor));
+    if (d < bestD - 1e-9) { bestD = d; best = new Unit(def.dims, def.factor, name, u.kind ?? def.kind); }
+  }
+  return best ?? u;
+}
+
 /** Describes a unit for messages: `kWh (energy)`. */
 export function describeUnit(u: Unit): string {
   if (u.isDimensionless) return u.text === '1' ? 'a dimensionless number' : `${u.text} (dimensionless)`;

@@ -118,7 +118,7 @@ export function toJson(comp: Compilation, r: Results, extraTimes: Record<string,
   if (r.x) {
     for (const f of model.colFamilies) {
       units[f.name] = f.unit.text;
-      for (let k = 0; k < f.count; k++) variables[sourceName(f.name, colTuple(f, f.first + k))] = clean(r.x[f.first + k]!);
+      for (let k = 0; k < f.count; k++) variables[sourceName(f.name, colTuple(f, f.first + k))] = tidy(r.x[f.first + k]!);
     }
   }
   const constraints: Record<string, { activity?: number; dual?: number }> = {};
@@ -127,18 +127,18 @@ export function toJson(comp: Compilation, r: Results, extraTimes: Record<string,
     for (const f of model.rowFamilies) {
       constraintUnits[f.name] = { unit: f.unit.text, ...(r.duals ? { dual: dualUnitText(model, f.unit) } : {}) };
       for (let i = f.first; i < f.first + f.count; i++) {
-        constraints[sourceName(f.name, rowTuple(f, i))] = { activity: r.activity[i], ...(r.duals ? { dual: r.duals[i] } : {}) };
+        constraints[sourceName(f.name, rowTuple(f, i))] = { activity: tidy(r.activity[i]!), ...(r.duals ? { dual: tidy(r.duals[i]!) } : {}) };
       }
     }
   }
   return {
     status: r.status,
     solver: r.solver,
-    objective: r.objective?.value ?? null,
+    objective: r.objective ? tidy(r.objective.value) : null,
     objectiveName: r.objective?.name ?? null,
     objectiveUnit: r.objective?.unit ?? null,
     ...(r.isMip && r.mipGap !== undefined ? { mipGap: r.mipGap } : {}),
-    costs: Object.fromEntries(r.costs.map((c) => [c.name, c.value])),
+    costs: Object.fromEntries(r.costs.map((c) => [c.name, tidy(c.value)])),
     costUnits: Object.fromEntries(r.costs.map((c) => [c.name, c.unit])),
     variables,
     units,
@@ -147,6 +147,12 @@ export function toJson(comp: Compilation, r: Results, extraTimes: Record<string,
     size: { columns: model.numCols, rows: model.numRows, nonzeros: model.stats.nonzeros, integers: model.stats.integers, binaries: model.stats.binaries, coefficientRange: model.stats.matrixRange },
     times: Object.fromEntries(Object.entries({ ...comp.times, ...extraTimes }).map(([k, v]) => [k, Math.round(v * 1000) / 1e6])),
   };
+}
+
+/** 12 significant digits: drops the last-bit noise of floating point (32.99999999999999 -> 33). */
+export function tidy(v: number): number {
+  const c = clean(v);
+  return c === 0 ? 0 : Number(c.toPrecision(12));
 }
 
 function csvCell(v: Elem | number | string): string {

@@ -34,9 +34,35 @@ export function parseText(file: string, text: string, diags: Diagnostics): Parse
   parser.file = file;
   parser.input = tokens;
   const decls = (parser.modelFile() ?? []).filter((d): d is A.Decl => !!d);
-  for (const e of parser.errors) diags.add(syntaxDiagnostic(file, text, e));
+  // One syntax error per declaration: what follows the first error in a declaration is usually a
+  // consequence of the parser's recovery, not a second mistake.
+  const starts = tokens.filter((t) => STATEMENT_START.has(t.image)).map((t) => t.startOffset);
+  let lastStatement = -2;
+  for (const e of [...parser.errors].sort((a, b) => offsetOf(a) - offsetOf(b))) {
+    const st = statementIndex(starts, offsetOf(e));
+    if (st === lastStatement) continue;
+    lastStatement = st;
+    diags.add(syntaxDiagnostic(file, text, e));
+  }
   attachDocs(decls, comments, text);
   return { file: { file, decls, comments }, tokens };
+}
+
+const STATEMENT_START = new Set(['import', 'horizon', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost', 'minimize', 'maximize', 'component', 'instance']);
+
+function offsetOf(e: IRecognitionException): number {
+  const o = e.token.startOffset;
+  return Number.isNaN(o) || o === undefined ? Number.MAX_SAFE_INTEGER : o;
+}
+
+/** Index of the last declaration keyword at or before `offset` (-1 if none). */
+function statementIndex(starts: readonly number[], offset: number): number {
+  let lo = 0, hi = starts.length - 1, ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= offset) { ans = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return ans;
 }
 
 function tokSpan(file: string, t: IToken): Span {
