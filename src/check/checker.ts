@@ -16,6 +16,7 @@ import { Ctx, SlotAlloc } from './context.js';
 import { ONE, Unit, resolveUnit, sameDims, describeUnit, pow, editDistance, unitByName, kindConflict, displayUnit } from './units.js';
 import { ERR, asBool, asElem, asLin, asNum, addSub, compare, describeKind, divide, logic, multiply, negate, type CmpOp } from './ops.js';
 import { makeLoop, factorArities, bindFromTuple, domainFactors, type Loop } from './loops.js';
+import { conjuncts, freeNames, type JoinSpec } from './join.js';
 import { EvSet, ParamValue, normElem, formatTuple, type Elem, type VarFamily, type Indexed } from '../lower/values.js';
 import type { Frame, InstanceValue } from '../lower/frame.js';
 import { isUnitName } from './unit-names.js';
@@ -706,6 +707,10 @@ export class Checker {
     const scope = ctx.push();
     const bindings: CBinding[] = [];
     const names: (string | undefined)[] = [];
+    const joins: (JoinSpec | undefined)[] = [];
+    /** Names each binding introduces, for the join analysis of the `where` clause. */
+    const bound: string[][] = [];
+    const equalities: ((env: Env) => boolean)[] = [];
     let arity = 0;
     let ok = true;
     for (const b of d.bindings) {
@@ -714,12 +719,15 @@ export class Checker {
       const group = ctx.slots.next();
       const numeric = this.setNumeric(b.set);
       const slots: number[] = [];
+      const introduced: string[] = [];
+      let join: JoinSpec | undefined;
       let whole = true;
       if (b.names.length === 1) {
         const slot = ctx.slots.next();
         slots.push(slot);
         this.bindName(scope, b.names[0]!, { name: b.names[0]!.name, span: b.names[0]!.span, slot, group, component: -1, setArity: s.arity, numeric });
         names.push(b.names[0]!.name);
+        introduced.push(b.names[0]!.name);
       } else if (b.names.length > 1) {
         whole = false;
         if (b.names.length !== s.arity) {
@@ -730,13 +738,25 @@ export class Checker {
         b.names.forEach((n, k) => {
           const slot = ctx.slots.next();
           slots.push(slot);
-          this.bindName(scope, n, { name: n.name, span: n.span, slot, group, component: k, setArity: s.arity, numeric: false });
           names.push(n.name);
+          // A name already bound (outside, or earlier in this domain) selects instead of binding:
+          // `sum((i, n) in A)` inside `[n in N]` runs over the arcs that end at n.
+          const outer = ctx.binder(n.name);
+          if (outer && (outer.component >= 0 || outer.setArity === 1)) {
+            const os = outer.slot;
+            equalities.push((env) => env.v[slot] === env.v[os]);
+            join ??= { key: (env) => env.v[slot] as Elem, probe: (env) => env.v[os] as Elem };
+            return;
+          }
+          this.bindName(scope, n, { name: n.name, span: n.span, slot, group, component: k, setArity: s.arity, numeric: false });
+          introduced.push(n.name);
         });
       } else {
         for (let k = 0; k < s.arity; k++) names.push(undefined);
       }
       bindings.push({ set: s.f, arity: s.arity, group, slots, whole, span: b.span, label: exprLabel(b.set) });
+      joins.push(join);
+      bound.push(introduced);
       arity += s.arity;
     }
     let where: ((env: Env) => boolean) | undefined;
@@ -744,10 +764,47 @@ export class Checker {
       const w = asBool(this.expr(d.where, ctx.constant('a `where` condition')), d.where.span, this.diags, 'a `where` condition');
       if (!w) ok = false;
       where = w;
+      if (w) this.whereJoins(d.where, bound, joins, ctx);
+    }
+    if (equalities.length) {
+      const user = where;
+      where = (env) => {
+        for (let i = 0; i < equalities.length; i++) if (!equalities[i]!(env)) return false;
+        return user ? user(env) : true;
+      };
     }
     // The names stay bound for the rest of the declaration; the caller pops them when needed.
     if (!ok) return undefined;
-    return { bindings, where, arity, span: d.span, names };
+    return { bindings, where, arity, span: d.span, names, joins: joins.some((j) => j) ? joins : undefined };
+  }
+
+  /** Finds `where` conjuncts `key(x) == probe` that an index can answer (see join.ts). */
+  private whereJoins(where: A.Expr, bound: readonly string[][], joins: (JoinSpec | undefined)[], ctx: Ctx): void {
+    const binderNames = new Set(ctx.binderNames());
+    for (const c of conjuncts(where)) {
+      if (c.kind !== 'binary' || c.op !== '==') continue;
+      for (const [keyAst, probeAst] of [[c.left, c.right], [c.right, c.left]] as const) {
+        const kn = freeNames(keyAst), pn = freeNames(probeAst);
+        if (!kn || !pn) continue;
+        const keyBinders = [...kn].filter((n) => binderNames.has(n));
+        for (let bi = bound.length - 1; bi >= 0; bi--) {
+          if (joins[bi]) continue;
+          const mine = new Set(bound[bi]);
+          const laterOrMine = new Set(bound.slice(bi).flat());
+          if (keyBinders.length === 0 || !keyBinders.every((n) => mine.has(n))) continue;
+          if ([...pn].some((n) => laterOrMine.has(n))) continue;
+          const quiet = new Diagnostics();
+          const saved = this.diags;
+          (this as { diags: Diagnostics }).diags = quiet;
+          const key = this.expr(keyAst, ctx.constant('a `where` condition'));
+          const probe = this.expr(probeAst, ctx.constant('a `where` condition'));
+          (this as { diags: Diagnostics }).diags = saved;
+          if (quiet.hasErrors || key.t !== 'elem' || probe.t !== 'elem') continue;
+          joins[bi] = { key: key.f, probe: probe.f };
+          break;
+        }
+      }
+    }
   }
 
   private bindName(scope: Map<string, Binder>, id: A.Ident, b: Binder): void {
@@ -947,11 +1004,14 @@ export class Checker {
       for (let i = 0; i < flatFns.length; i++) { flatFns[i]!(env, vals, at); at = vals.length; }
       return vals.map((v) => String(v)).join(', ');
     };
+    // The loop variable each index uses (`t` in `soc[t-1]`), named in the boundary hint.
+    const indexBinders = indices.map((ie) => [...(freeNames(ie) ?? [])].find((n) => ctx.binder(n)));
     const outOfSet = (env: Env, ix: Indexed, factor: number): never => {
       const set = ix.factors[factor]!;
       const vals = describe(env);
+      const t = indexBinders[Math.min(factor, indexBinders.length - 1)] ?? 't', T = set.name;
       const hint = set.numeric && set.size > 0
-        ? `the set runs from ${set.at(0)} to ${set.at(set.size - 1)}; handle boundary periods with \`if t == first(T) then ... else ...\` or \`where t > first(T)\``
+        ? `the set runs from ${set.at(0)} to ${set.at(set.size - 1)}; handle the boundary explicitly, e.g. \`if ${t} == first(${T}) then ... else ...\` or \`where ${t} > first(${T})\``
         : 'check the data and the order of the indices';
       fail('E0302', `index [${vals}] of \`${path}\` is outside its domain: ${factor === 0 && nf === 1 ? '' : `index ${factor + 1} is not in `}${set.describe()}`, spans[Math.min(factor, spans.length - 1)] ?? span, hint);
     };

@@ -2,6 +2,7 @@
 // domain indexes (one set per binding, or one filtered set of tuples when there is a `where`).
 import type { CBinding, CDomain, Env } from './program.js';
 import { EvSet, type Elem } from '../lower/values.js';
+import { joinIndex } from './join.js';
 
 export type Loop = (env: Env, visit: () => void) => void;
 
@@ -22,6 +23,23 @@ export function makeLoop(d: CDomain): Loop {
     const b = d.bindings[i]!;
     const next = inner;
     const setFn = b.set;
+    const join = d.joins?.[i];
+    if (join) {
+      const probe = join.probe;
+      inner = (env, visit) => {
+        const S = setFn(env);
+        env.s[b.group] = S;
+        const want = probe(env);
+        const idx = joinIndex(join, S, env, (p) => bind(b, env, S, p));
+        const ps = idx.get(want);
+        if (!ps) return;
+        for (let k = 0; k < ps.length; k++) {
+          bind(b, env, S, ps[k]!);
+          next(env, visit);
+        }
+      };
+      continue;
+    }
     inner = (env, visit) => {
       const S = setFn(env);
       env.s[b.group] = S;

@@ -65,6 +65,8 @@ export interface CDomain {
   readonly arity: number;
   readonly span: Span;
   readonly names: readonly (string | undefined)[];
+  /** Per binding, an indexed lookup that replaces scanning the whole set (see join.ts). */
+  readonly joins?: readonly (import('./join.js').JoinSpec | undefined)[];
 }
 
 export interface CBinding {

@@ -296,7 +296,7 @@ class Elaborator implements MemberEvaluator {
       if (d) loopOf(d)(env, one);
       else one();
     } catch (e) {
-      this.report(e);
+      this.report(e, where());
     }
     (fam as { sets: readonly EvSet[] }).sets = sets.map((s) => s ?? EvSet.of('{}', 1, []));
     fam.keys = Int32Array.from(keys);

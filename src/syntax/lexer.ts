@@ -14,8 +14,18 @@ const keywordNames = [
 ] as const;
 export type KeywordName = (typeof keywordNames)[number];
 
+/**
+ * Soft keywords start a declaration (or a part of one) but are also valid names elsewhere, since
+ * engineers naturally call a parameter `cost` or a table `table`: their tokens are also
+ * Identifiers (a token category).
+ */
+export const softKeywords: ReadonlySet<string> = new Set(['cost', 'steps', 'of', 'table', 'expr']);
+
 export const Keywords: Record<KeywordName, TokenType> = Object.fromEntries(
-  keywordNames.map((k) => [k, createToken({ name: `Kw_${k}`, pattern: new RegExp(`${k}\\b`), longer_alt: Identifier })]),
+  keywordNames.map((k) => [k, createToken({
+    name: `Kw_${k}`, pattern: new RegExp(`${k}\\b`), longer_alt: Identifier,
+    ...(softKeywords.has(k) ? { categories: [Identifier] } : {}),
+  })]),
 ) as Record<KeywordName, TokenType>;
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
@@ -68,4 +78,4 @@ export const allTokens: TokenType[] = [
 
 export const evgLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
 
-export const keywordSet: ReadonlySet<string> = new Set(keywordNames);
+export const keywordSet: ReadonlySet<string> = new Set(keywordNames.filter((k) => !softKeywords.has(k)));

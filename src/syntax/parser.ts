@@ -420,11 +420,12 @@ class EvgParser extends EmbeddedActionsParser {
 
   private unitProduct = this.RULE('unitProduct', (): A.UnitExpr => {
     let left = this.SUBRULE(this.unitPower);
-    this.MANY(() => {
+    // A soft keyword (`cost`, `table`, ...) after a unit starts the next declaration.
+    this.MANY({ GATE: () => !L.softKeywords.has(this.LA(1).image) || !this.LA(1).tokenType.name.startsWith('Kw_'), DEF: () => {
       this.OPTION(() => this.CONSUME(L.Star));
       const right = this.SUBRULE2(this.unitPower);
       this.ACTION(() => { left = { kind: 'unitMul', left, right, span: this.joinSpan(left.span, right.span) }; });
-    });
+    } });
     return left;
   });
 
