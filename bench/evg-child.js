@@ -18,9 +18,14 @@ if (!file || !lpPath) {
 const MB = 1024 * 1024;
 /** Peak resident set size so far, in bytes (resourceUsage reports KiB). */
 const peak = () => process.resourceUsage().maxRSS * 1024;
-const heap = () => process.memoryUsage().heapUsed;
-const result = { times: {}, peakRss: {}, heapUsed: {} };
-const mark = (phase) => { result.peakRss[phase] = peak(); result.heapUsed[phase] = heap(); };
+const result = { times: {}, peakRss: {}, heapUsed: {}, arrayBuffers: {} };
+/** Records, after a step, the peak RSS so far and the current JS heap and typed-array memory. */
+const mark = (phase) => {
+  const m = process.memoryUsage();
+  result.peakRss[phase] = peak();
+  result.heapUsed[phase] = m.heapUsed;
+  result.arrayBuffers[phase] = m.arrayBuffers;
+};
 
 mark('start');
 const comp = compile(file);

@@ -4,8 +4,9 @@
 // The network has N nodes and K arcs leaving every node (a circulant graph: arc k of node n goes
 // to n + OFFSETS[k] mod N), so every node also has exactly K arcs entering it; the table `inarcs`
 // names, for arc k entering node n, the node it leaves. Node balances can therefore be written as
-// two sums over K, and the model's size is linear in N * T (a `where j == n` filter over all arcs
-// would make every balance row scan the whole arc set, in evg and in glpsol alike).
+// two sums over K in both languages. (evg would also build `sum((i, k) in A where to[i, k] == n)`
+// in linear time, through its join index, but glpsol scans the whole arc set for every balance row,
+// which would make the comparison about that rather than about translation speed.)
 //
 // Per node and period: flows f[n,k,t] (K columns), generation g, storage level s, charge ch and
 // discharge dis; a balance row (2K + 3 nonzeros) and a storage row linking t to t-1 (4 nonzeros,
