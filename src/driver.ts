@@ -5,10 +5,11 @@ import { dirname, resolve as resolvePath, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseText } from './syntax/parse.js';
 import type * as A from './syntax/ast.js';
-import { Diagnostics, SourceTexts, EvgError, type Span } from './diagnostics/diagnostic.js';
+import { DependentFailure, Diagnostics, SourceTexts, EvgError, type Span } from './diagnostics/diagnostic.js';
 import { Checker } from './check/checker.js';
 import { DataLoader } from './data/table.js';
 import { elaborate, type Elaboration } from './lower/elaborate.js';
+import { DEFAULT_LOWERING, type LoweringOptions } from './lower/lower.js';
 
 export const STDLIB_DIR = fileURLToPath(new URL('../stdlib/', import.meta.url));
 
@@ -35,6 +36,8 @@ export interface CompileOptions {
   readonly text?: string;
   /** Stop after checking (no model building). */
   readonly checkOnly?: boolean;
+  /** How nonlinear terms are lowered (cone accuracy and mode, quadratic objectives). */
+  readonly lowering?: Partial<LoweringOptions>;
 }
 
 /** Parses the main file and, transitively, everything it imports (each file once). */
@@ -99,12 +102,16 @@ export function compile(mainPath: string, opts: CompileOptions = {}): Compilatio
   t0 = performance.now();
   let elaboration: Elaboration | undefined;
   try {
-    elaboration = elaborate(checker, diags);
+    elaboration = elaborate(checker, diags, { ...DEFAULT_LOWERING, ...opts.lowering });
   } catch (e) {
     if (e instanceof EvgError) diags.add(e.diagnostic);
-    else throw e;
+    else if (!(e instanceof DependentFailure)) throw e;
   }
   times.build = performance.now() - t0;
+  if (elaboration && !checker.objective && !diags.hasErrors) {
+    diags.report('W0607', 'the model has no objective: it is solved as a feasibility problem (objective 0)', { file: main, start: 0, end: 0, line: 1, col: 1 },
+      'add `minimize NAME = ...` or `maximize NAME = ...` if some solutions are better than others');
+  }
   return { ...result, checker, elaboration };
 }
 

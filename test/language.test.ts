@@ -131,6 +131,7 @@ describe('sets, joins and conditions', () => {
       var v[P]
       var w[Even]
       constraint c: sum((s, k) in P) v[s, k] + sum(e in Even) w[e] >= card(Both) + card(Some) - 1
+      minimize total = sum((s, k) in P) v[s, k]
     `);
     expect(rendered(c)).toBe('');
     const m = c.elaboration!.model;
@@ -214,5 +215,36 @@ describe('data', () => {
       minimize o = x * 1 $
     `, { 'lib/part.evg': 'table t = csv("t.csv", key = k)\nparam lo = t.v\n', 'lib/t.csv': 'k,v\nonly,7\n' });
     expect(s.json.objective).toBeCloseTo(7, 9);
+  });
+});
+
+describe('units written k$ and elements written as strings', () => {
+  it('k$ converts: 2 k$/MWh x 1.5 MW x 1 h + 1 k$ = 4 k$', async () => {
+    const s = await solveText(`
+      param price : k$/MWh = 2
+      var p : MW in [0, 3]
+      constraint need: p >= 1.5 MW
+      minimize total : k$ = price * p * 1 h + 1 k$
+    `);
+    expect(s.results.objective!.unit).toBe('k$');
+    expect(s.json.objective).toBeCloseTo(4, 9);
+  });
+
+  it('a set element in an index is written as a string; a bare name says so', async () => {
+    // p["g1", t] >= load[t] with load = [1, 2]: the cheapest is p[g1,t] = load[t], p[g2,t] = 0: 3 $.
+    const model = (el: string) => `
+      horizon T = 2 steps of 1 h
+      set G = {g1, g2}
+      param load[T] : MW = [1, 2]
+      var p[g in G, t in T] : MW in [0, 5]
+      expr net[t in T] : MW = p[${el}, t] - load[t]
+      constraint c[t in T]: net[t] >= 0 MW
+      minimize total = sum(g in G, t in T) p[g, t] * 1 $/MW
+    `;
+    const s = await solveText(model('"g1"'));
+    expect(s.json.objective).toBeCloseTo(3, 9);
+    const bad = compileText(model('g1'));
+    expect(codesAt(bad)).toEqual(['E0201@6:33']);
+    expect(bad.diags.list[0]!.hint).toContain('write it as a string: `"g1"`');
   });
 });

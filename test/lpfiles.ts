@@ -8,7 +8,8 @@
 // an MPS file is always a minimisation, a maximisation being written as the minimisation of the
 // negated objective, so for a maximisation
 //   user objective = -(MPS file objective) / model.objScale.
-// The objective constant is the coefficient of a column `evg~constant` fixed at 1 in both formats.
+// The objective constant is the coefficient of a column `evg~constant` fixed at 1 in both formats;
+// the objective is labelled (LP) or named (MPS row) `evg~obj`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -17,8 +18,10 @@ import { compile, type Compilation } from '../src/driver.js';
 import { writeLp } from '../src/emit/lp.js';
 import { writeMps } from '../src/emit/mps.js';
 import { FileSink, StringSink } from '../src/emit/sink.js';
-import type { Model } from '../src/ir/model.js';
+import { ONE } from '../src/check/units.js';
+import type { ColFamily, Model, RowFamily } from '../src/ir/model.js';
 import { Namer } from '../src/ir/names.js';
+import { EvSet, Indexed, type Elem } from '../src/lower/values.js';
 import { loadHighs } from '../src/solve/highs.js';
 import { compileText, rendered } from './helpers.js';
 
@@ -79,12 +82,78 @@ export function userObjective(model: Model, fileObjective: number, format: Forma
 
 /** File names of the model's columns, in column order (what the writers emit). */
 export function fileColNames(model: Model): string[] {
-  return new Namer(model).allColFiles();
+  const n = new Namer(model);
+  return Array.from({ length: model.numCols }, (_, j) => n.colFile(j));
 }
 
 export function fileRowNames(model: Model): string[] {
   const n = new Namer(model);
   return Array.from({ length: model.numRows }, (_, i) => n.rowFile(i));
+}
+
+/** One family of a separable model: a column family, a row family over the same index, and per index position the elements of its set. */
+export interface NamedFamily {
+  readonly col: string;
+  readonly row: string;
+  readonly sets: readonly (readonly Elem[])[];
+}
+
+/**
+ * A model built directly as IR, not from source text, so that family names and elements can be
+ * anything the writers may meet (names the language would reject included). Column j (numbered
+ * over all families) has bounds [0, u_j], u_j = 1 + (j mod 3), is integer when j mod 5 = 1 and
+ * binary (u_j = 1) when j mod 7 = 2, objective coefficient c_j = 1 + (j mod 2); its row is
+ * x_j <= cap_j with cap_j = 0.5 + 0.75 (j mod 4), ranged (-1 <= x_j <= cap_j) when j mod 3 = 0.
+ * The objective, maximised, has the constant 10. Each column is on its own and c_j > 0, so the
+ * unique optimum is x_j = m_j = min(u_j, cap_j), rounded down for integer and binary columns,
+ * with objective 10 + sum_j c_j m_j.
+ */
+export function separableModel(families: readonly NamedFamily[]): { model: Model; optimum: number; values: number[] } {
+  const span = { file: 'synthetic', start: 0, end: 0, line: 1, col: 1 };
+  const colFamilies: ColFamily[] = [];
+  const rowFamilies: RowFamily[] = [];
+  const lower: number[] = [], upper: number[] = [], cost: number[] = [], type: (0 | 1 | 2)[] = [];
+  const rowLower: number[] = [], rowUpper: number[] = [];
+  let optimum = 10;
+  const values: number[] = [];
+  let n = 0;
+  families.forEach((fam, f) => {
+    const sets = fam.sets.map((els, k) => EvSet.of(`S${f}_${k}`, 1, [...els]));
+    const index = new Indexed(sets);
+    const first = n;
+    const keys = new Int32Array(index.size * sets.length);
+    for (let off = 0; off < index.size; off++, n++) {
+      const j = n;
+      const t: 0 | 1 | 2 = j % 7 === 2 ? 2 : j % 5 === 1 ? 1 : 0;
+      const u = t === 2 ? 1 : 1 + (j % 3);
+      const cap = 0.5 + 0.75 * (j % 4);
+      lower.push(0); upper.push(u); cost.push(1 + (j % 2)); type.push(t);
+      rowLower.push(j % 3 === 0 ? -1 : -Infinity); rowUpper.push(cap);
+      const m = t === 0 ? Math.min(u, cap) : Math.floor(Math.min(u, cap));
+      values.push(m);
+      optimum += (1 + (j % 2)) * m;
+      let rest = off;
+      for (let b = sets.length - 1; b >= 0; b--) {
+        keys[off * sets.length + b] = rest % sets[b]!.size;
+        rest = Math.floor(rest / sets[b]!.size);
+      }
+    }
+    colFamilies.push({ name: fam.col, first, count: index.size, unit: ONE, type: 0, span, index });
+    rowFamilies.push({ name: fam.row, first, count: index.size, unit: ONE, span, sets, arities: sets.map(() => 1), keys });
+  });
+  const model: Model = {
+    name: 'separable', objective: { name: 'total', sense: 'maximize' },
+    numCols: n, colLower: Float64Array.from(lower), colUpper: Float64Array.from(upper), colType: Uint8Array.from(type),
+    colCost: Float64Array.from(cost), objOffset: 10, objScale: 1,
+    numRows: n, rowStart: Int32Array.from({ length: n + 1 }, (_, i) => i), rowIndex: Int32Array.from({ length: n }, (_, i) => i),
+    rowValue: new Float64Array(n).fill(1), rowLower: Float64Array.from(rowLower), rowUpper: Float64Array.from(rowUpper),
+    rowScale: new Float64Array(n).fill(1), colFamilies, rowFamilies,
+    stats: {
+      nonzeros: n, integers: type.filter((t) => t === 1).length, binaries: type.filter((t) => t === 2).length,
+      matrixRange: [1, 1], matrixRangeRows: n ? [0, 0] : [-1, -1], objectiveRange: [1, 2], boundsRange: [1, 3], rhsRange: [0.5, 2.75], trivialRows: 0,
+    },
+  };
+  return { model, optimum, values };
 }
 
 /** Relative-or-absolute closeness: |a - b| <= tol * max(1, |a|, |b|). */

@@ -180,3 +180,24 @@ describe('recovery', () => {
     expect(diags.list.map((d) => d.code)).toEqual(expect.arrayContaining(['E0001', 'E0003']));
   });
 });
+
+describe('reserved words and units that used to trip the parser', () => {
+  // With error recovery, a sub-rule that fails hands its recovery value to the embedded actions;
+  // these used to be `undefined` and crashed (TypeError in `bin`).
+  it.each(['param p = a + binary + b', 'constraint s: binary + b <= 3', 'var x in [0, 1]\nconstraint c: x + integer + x <= 3'])(
+    'a reserved word inside an expression is a syntax error: %s', (text) => {
+      const { diags } = parse(`${text}\n`);
+      expect(diags.list.map((d) => d.code)).toEqual(['E0002']);
+      expect(diags.list[0]!.hint).toMatch(/reserved word/);
+    });
+
+  it('k$ is one unit, in a declaration and after a number', () => {
+    const d = one('param a : k$/MWh = 2 k$/MWh') as { unit: unknown; value: { unit: unknown } };
+    expect(d.unit).toEqual({ kind: 'unitDiv', left: { kind: 'unitName', name: 'k$' }, right: { kind: 'unitName', name: 'MWh' } });
+    expect(d.value.unit).toEqual(d.unit);
+  });
+
+  it('an identifier ending in k before `$` is still an identifier', () => {
+    expect(expr('park * 2 $')).toMatchObject({ op: '*', left: { kind: 'name', name: 'park' }, right: { value: 2, unit: { name: '$' } } });
+  });
+});

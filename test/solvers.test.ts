@@ -451,9 +451,80 @@ describe('infeasible and unbounded models', () => {
     }
   });
 
-  it('an unbounded MILP is unbounded or infeasible-or-unbounded (HiGHS; GLPK: see roundtrip-pending)', async () => {
-    const r = await run(build(UNBOUNDED_MILP), 'highs');
+  it.each(SOLVERS)('an unbounded MILP is unbounded or infeasible-or-unbounded (%s)', async (s) => {
+    // GLPK used to report this as an error (formerly BUG 5): its branch and bound gives up on an
+    // unbounded relaxation.
+    const r = await run(build(UNBOUNDED_MILP), s);
     expect(['unbounded', 'infeasible-or-unbounded']).toContain(r.json.status);
+    expect(r.json.objective).toBeNull();
+  });
+
+  it('GLPK: an unbounded MILP is unbounded', async () => {
+    // k = 1, y = 0 is an integer solution and k can grow without end: unbounded, not just
+    // "infeasible or unbounded".
+    const r = await run(build(UNBOUNDED_MILP), 'glpk');
+    expect(r.json.status).toBe('unbounded');
+  });
+
+  // 2k + 2m is even, never 7, so there is no integer solution; the relaxation (k + m = 3.5) lets x
+  // grow without end. GLPK's branch and bound gives up on this one too.
+  const NO_INTEGER_POINT = `
+    var k integer in [0, 10]
+    var m integer in [0, 10]
+    var x >= 0
+    constraint odd: 2 * k + 2 * m == 7
+    constraint link: x >= k
+    maximize total = x
+  `;
+
+  it.each(SOLVERS)('a MILP with an unbounded relaxation but no integer solution is not called unbounded (%s)', async (s) => {
+    const r = await run(build(NO_INTEGER_POINT), s);
+    expect(['infeasible', 'infeasible-or-unbounded']).toContain(r.json.status);
+    expect(r.json.objective).toBeNull();
+  });
+
+  it('GLPK: a MILP with an unbounded relaxation but no integer solution is infeasible', async () => {
+    const r = await run(build(NO_INTEGER_POINT), 'glpk');
+    expect(r.json.status).toBe('infeasible');
+  });
+
+  it('GLPK: when the search for an integer solution does not end, the status says infeasible-or-unbounded', async () => {
+    // With free integers, 2k - 2m = 1 makes branch and bound run forever; the search gets the
+    // time that is left of the limit (and 5 s without one).
+    const t0 = performance.now();
+    const r = await run(build(`
+      var k integer
+      var m integer
+      var x >= 0
+      constraint odd: 2 * k - 2 * m == 1
+      maximize total = x + k
+    `), 'glpk', { timeLimit: 1 });
+    expect(['infeasible', 'infeasible-or-unbounded']).toContain(r.json.status);
+    expect(performance.now() - t0).toBeLessThan(4000);
+  });
+
+  it.each(SOLVERS)('an unbounded model reports no objective and no values (%s)', async (s) => {
+    // HiGHS keeps a primal feasible point when it proves unboundedness; it used to be reported
+    // with an objective of 3 and variable values (formerly BUG 6).
+    for (const text of [UNBOUNDED_LP, UNBOUNDED_MIN_LP]) {
+      const b = build(text);
+      const r = await run(b, s);
+      expect(r.out.status, s).toBe('unbounded');
+      expect(r.out.hasSolution).toBe(false);
+      expect(r.out.objective).toBeUndefined();
+      expect(r.json.objective, s).toBeNull();
+      expect(r.json.variables).toEqual({});
+      expect(r.json.costs).toEqual({});
+    }
+  });
+
+  it('a solver result claiming a point for an unbounded model is still reported without one', async () => {
+    // Whatever a back-end returns with the status unbounded, the results carry no solution.
+    const b = build(UNBOUNDED_LP);
+    const out = { solver: 'test', status: 'unbounded' as const, hasSolution: true, isMip: false, objective: 3, colValue: new Float64Array([2, 1]), rowValue: new Float64Array([1]), seconds: 0 };
+    const r = interpret(b.comp, out);
+    expect(r.objective).toBeUndefined();
+    expect((toJson(b.comp, r, {}) as Json).objective).toBeNull();
   });
 });
 

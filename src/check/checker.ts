@@ -13,15 +13,16 @@ import {
   type SetFn, type SetMember, type TableMember, type VarMember, type FrameFn, type LinFn, type ArgEval,
 } from './program.js';
 import { Ctx, SlotAlloc } from './context.js';
-import { ONE, Unit, resolveUnit, sameDims, describeUnit, pow, editDistance, unitByName, kindConflict, displayUnit } from './units.js';
-import { ERR, asBool, asElem, asLin, asNum, addSub, compare, describeKind, divide, logic, multiply, negate, type CmpOp } from './ops.js';
+import { ONE, Unit, resolveUnit, sameDims, describeUnit, pow, editDistance, unitByName, kindConflict, displayUnit, closestUnit } from './units.js';
+import { ERR, asBool, asElem, asLin, asNum, addSub, atom, atomOver, checkSameUnit, compare, describeKind, divide, logic, multiply, negate, type CmpOp } from './ops.js';
 import { makeLoop, factorArities, bindFromTuple, domainFactors, type Loop } from './loops.js';
 import { conjuncts, freeNames, type JoinSpec } from './join.js';
-import { EvSet, ParamValue, normElem, formatTuple, type Elem, type VarFamily, type Indexed } from '../lower/values.js';
+import { EvSet, ParamValue, normElem, formatTuple, MAX_SET_SIZE, type Elem, type VarFamily, type Indexed } from '../lower/values.js';
 import type { Frame, InstanceValue } from '../lower/frame.js';
 import { isUnitName } from './unit-names.js';
 import { buildParamValue, tableSource, type ParamSource } from './param-data.js';
 import type { DataLoader, DataTable } from '../data/table.js';
+import type { AtomNode, PwlData } from '../lower/atoms.js';
 
 /** A resolved but not yet indexed reference. */
 type Ref =
@@ -29,7 +30,7 @@ type Ref =
   | { readonly r: 'inst'; readonly comp: ComponentDef; readonly frame: FrameFn; readonly span: Span; readonly path: string }
   | { readonly r: 'column'; readonly table: TableMember; readonly frame: FrameFn; readonly column: string; readonly span: Span; readonly path: string };
 
-const BUILTINS = new Set(['first', 'last', 'card', 'step', 'ord', 'prev', 'next', 'abs', 'sqrt', 'exp', 'log', 'floor', 'ceil', 'round', 'min', 'max', 'keys', 'in', 'csv', 'json']);
+const BUILTINS = new Set(['first', 'last', 'card', 'step', 'ord', 'prev', 'next', 'abs', 'sqrt', 'exp', 'log', 'floor', 'ceil', 'round', 'min', 'max', 'pos', 'norm', 'pwl', 'keys', 'in', 'csv', 'json']);
 
 export class Checker {
   readonly root = new ScopeDef('root');
@@ -208,6 +209,7 @@ export class Checker {
         const env = new Env(frame, slots.n);
         const n = fs(env), dt = fst(env);
         if (!Number.isInteger(n) || n <= 0) fail('E0606', `a horizon needs a positive whole number of steps, not ${n}`, d.steps.span);
+        if (n > MAX_SET_SIZE) fail('E0606', `a horizon of ${n} steps is too long: a set has at most ${MAX_SET_SIZE} elements`, d.steps.span);
         if (!(dt > 0)) fail('E0606', 'the step of a horizon must be positive', d.step.span);
         const S = EvSet.range(name, 1, n);
         S.step = dt;
@@ -935,7 +937,10 @@ export class Checker {
       if (p.c.t === 'elem') { const f = p.c.f; flatFns.push((env, out, at) => { out[at] = f(env); }); }
       else { const f = p.c.f, n = p.c.arity; flatFns.push((env, out, at) => { const t = f(env); for (let i = 0; i < n; i++) out[at + i] = t[i]!; }); }
     }
+    /** The index part each factor starts at (for the E0304 check). */
+    const factorPart: number[] = [];
     for (const ar of arities) {
+      factorPart.push(pi);
       const p = parts[pi];
       // Fast path 1: a single element index that is a loop variable.
       if (ar === 1 && p && comp === 0 && p.c.t === 'elem' && p.c.binder && p.c.binder.setArity === 1) {
@@ -1009,6 +1014,17 @@ export class Checker {
     const outOfSet = (env: Env, ix: Indexed, factor: number): never => {
       const set = ix.factors[factor]!;
       const vals = describe(env);
+      const part = parts[factorPart[factor]!];
+      const binder = part?.c.t === 'elem' ? part.c.binder : undefined;
+      const from = binder && binder.setArity === 1 ? env.s[binder.group] : undefined;
+      if (from && from !== set && from.name !== set.name && (ix.factors.some((f) => f === from || f.name === from.name) || disjoint(from, set))) {
+        // The index runs over another set: the indices are in the wrong order, or the wrong
+        // index variable is used. (A subset, or an overlapping set, stays an E0302 for the
+        // element that is missing.)
+        const order = ix.factors.map((f) => f.name).join(', ');
+        fail('E0304', `index \`${binder!.name}\` runs over ${from.name}, but index ${factor + 1} of \`${path}\` is in ${set.name}`, part!.span,
+          ix.factors.some((f) => f === from || f.name === from.name) ? `\`${path}\` is indexed [${order}]: are the indices in the wrong order?` : `\`${path}\` is indexed [${order}]`);
+      }
       const t = indexBinders[Math.min(factor, indexBinders.length - 1)] ?? 't', T = set.name;
       const hint = set.numeric && set.size > 0
         ? `the set runs from ${set.at(0)} to ${set.at(set.size - 1)}; handle the boundary explicitly, e.g. \`if ${t} == first(${T}) then ... else ...\` or \`where ${t} > first(${T})\``
@@ -1081,7 +1097,7 @@ export class Checker {
         if (!m.body) return ERR;
         const body = m.body as C & { t: 'lin' };
         const bf = body.f;
-        return { t: 'lin', unit: m.unit!, f: (env, k, acc) => { const inner = new Env(frameFn(env), m.slotCount!); bf(inner, k, acc); } };
+        return { t: 'lin', unit: m.unit!, nl: body.nl, f: (env, k, acc) => { const inner = new Env(frameFn(env), m.slotCount!); bf(inner, k, acc); } };
       }
     }
   }
@@ -1152,7 +1168,7 @@ export class Checker {
     if (!m.domain) {
       if (body.t === 'num') { const f = body.f; return { t: 'num', unit, f: (env) => f(new Env(frameFn(env), m.slotCount!)) }; }
       const f = body.f;
-      return { t: 'lin', unit, f: (env, k, acc) => f(new Env(frameFn(env), m.slotCount!), k, acc) };
+      return { t: 'lin', unit, nl: body.nl, f: (env, k, acc) => f(new Env(frameFn(env), m.slotCount!), k, acc) };
     }
     // Bind the expression's own index names from the index values given here.
     const domain = m.domain;
@@ -1186,7 +1202,7 @@ export class Checker {
     };
     if (body.t === 'num') { const f = body.f; return { t: 'num', unit, f: (env) => f(bind(env)) }; }
     const f = body.f;
-    return { t: 'lin', unit, f: (env, k, acc) => f(bind(env), k, acc) };
+    return { t: 'lin', unit, nl: body.nl, f: (env, k, acc) => f(bind(env), k, acc) };
   }
 
   // ================================================================ expressions
@@ -1283,13 +1299,29 @@ export class Checker {
     }
     const ref = this.tryRef(e, ctx);
     if (!ref) {
-      const near = this.suggest(e.name, this.visibleNames(ctx));
-      const isUnit = isUnitName(e.name);
-      this.diags.report('E0201', `unknown name \`${e.name}\``, e.span,
-        near ?? (isUnit ? `\`${e.name}\` is a unit; a quantity is written with a number, like \`1 ${e.name}\`` : 'declare it, or check the spelling'));
+      this.diags.report('E0201', `unknown name \`${e.name}\``, e.span, this.unknownNameHint(e.name, ctx));
       return ERR;
     }
     return this.refValue(ref, undefined, ctx, e.span);
+  }
+
+  /**
+   * What to suggest for an unknown name: a declared name close to it; a unit, where the name
+   * is a unit written without a number or a misspelt one (`5 $/MWhh` reads as `5 $ / MWhh`);
+   * and, in an index, the way to write a set element.
+   */
+  private unknownNameHint(name: string, ctx: Ctx): string {
+    const near = this.suggest(name, this.visibleNames(ctx));
+    const elementHint = ctx.noVars === 'an index'
+      ? `if \`${name}\` is an element of a set, write it as a string: \`"${name}"\``
+      : undefined;
+    if (near) return elementHint ? `${near} (or, ${elementHint})` : near;
+    if (elementHint) return elementHint.replace(/^if/, 'If');
+    if (isUnitName(name)) return `\`${name}\` is a unit; a quantity is written with a number, like \`1 ${name}\``;
+    // Only a close match counts: a short unknown name is usually not a unit at all.
+    const unit = closestUnit(name);
+    if (unit && editDistance(unit.toLowerCase(), name.toLowerCase()) * 3 <= name.length) return `did you mean the unit \`${unit}\`? (a quantity is written like \`5 ${unit}\`)`;
+    return 'declare it, or check the spelling';
   }
 
   private binary(e: A.Expr & { kind: 'binary' }, ctx: Ctx): C {
@@ -1322,7 +1354,9 @@ export class Checker {
     if (!exp.unit.isDimensionless) { this.diags.report('E0407', 'an exponent must be a plain number', e.right.span); return ERR; }
     if (a.t === 'lin') {
       if (exp.value === 1) return a;
-      this.diags.report('E0405', 'a power of an expression with decision variables is not linear', e.span);
+      if (exp.value === 2) return atom('square', [a], pow(a.unit, 2), a.unit, e.span, this.diags);
+      this.diags.report('E0405', `only the square of an expression with decision variables can be lowered, not the power ${exp.value ?? '(a parameter)'}`, e.span,
+        'higher powers can be approximated with pwl(x, breakpoints, values)');
       return ERR;
     }
     const base = asNum(a, e.left.span, this.diags);
@@ -1355,7 +1389,7 @@ export class Checker {
       const unit = this.unifyUnits(x, y, a, b, e);
       if (!unit) return ERR;
       const fa = x.f, fb = y.f;
-      return { t: 'lin', unit, f: (env, k, acc) => (test(env) ? fa(env, k, acc) : fb(env, k, acc)) };
+      return { t: 'lin', unit, nl: x.nl || y.nl, f: (env, k, acc) => (test(env) ? fa(env, k, acc) : fb(env, k, acc)) };
     }
     const x = asNum(a, e.then.span, this.diags), y = asNum(b, e.else.span, this.diags);
     if (!x || !y) return ERR;
@@ -1383,6 +1417,16 @@ export class Checker {
     ctx.pop();
     if (body.t === 'error') return ERR;
     const loop = makeLoop(domain);
+    if (e.op !== 'sum' && body.t === 'lin') {
+      const f = body.f;
+      const each: AtomNode['args'] = (env, make) => {
+        const out: ReturnType<typeof make>[] = [];
+        loop(env, () => { const a = make(); f(env, 1, a); out.push(a); });
+        if (out.length === 0) fail('E0305', `${e.op}(...) over an empty domain`, e.domain.span);
+        return out;
+      };
+      return atomOver(e.op, [body], each, body.unit, body.unit, e.span, this.diags);
+    }
     if (e.op !== 'sum') {
       const n = asNum(body, e.body.span, this.diags, `${e.op}(...) over a domain`);
       if (!n) return ERR;
@@ -1398,7 +1442,7 @@ export class Checker {
     }
     if (body.t === 'lin') {
       const f = body.f;
-      return { t: 'lin', unit: body.unit, f: (env, k, acc) => loop(env, () => f(env, k, acc)) };
+      return { t: 'lin', unit: body.unit, nl: body.nl, f: (env, k, acc) => loop(env, () => f(env, k, acc)) };
     }
     const n = asNum(body, e.body.span, this.diags, 'the body of a sum');
     if (!n) return ERR;
@@ -1481,8 +1525,10 @@ export class Checker {
       case 'abs': case 'sqrt': case 'exp': case 'log': case 'floor': case 'ceil': case 'round': {
         if (!need(1, 'one number')) return ERR;
         const c = this.expr(args[0]!, ctx);
+        if (c.t === 'lin' && name === 'abs') return atom('abs', [c], c.unit, c.unit, e.span, this.diags);
         if (c.t === 'lin') {
-          this.diags.report('E0409', `${name}(...) of an expression with decision variables is not linear`, e.span);
+          this.diags.report('E0405', `${name}(...) of an expression with decision variables cannot be lowered`, e.span,
+            'it can be approximated with pwl(x, breakpoints, values) over the range of x');
           return ERR;
         }
         const n = asNum(c, args[0]!.span, this.diags);
@@ -1503,10 +1549,8 @@ export class Checker {
       case 'min': case 'max': {
         if (args.length < 2 || e.named.length) { this.diags.report('E0408', `${name}(...) takes two or more numbers, or a domain: ${name}(i in I) expr`, e.span); return ERR; }
         const cs = args.map((a) => this.expr(a, ctx));
-        if (cs.some((c) => c.t === 'lin')) {
-          this.diags.report('E0409', `${name}(...) of expressions with decision variables is not linear`, e.span);
-          return ERR;
-        }
+        if (cs.some((c) => c.t === 'error')) return ERR;
+        if (cs.some((c) => c.t === 'lin')) return this.atomOfList(name, cs, args, e.span);
         const ns = cs.map((c, i) => asNum(c, args[i]!.span, this.diags));
         if (ns.some((n) => !n)) return ERR;
         let acc = ns[0]!;
@@ -1523,6 +1567,26 @@ export class Checker {
           return best;
         } };
       }
+      case 'pos': {
+        // The positive part max(e, 0).
+        if (!need(1, 'one expression')) return ERR;
+        const c = this.expr(args[0]!, ctx);
+        if (c.t === 'error') return ERR;
+        if (c.t !== 'lin') {
+          const n = asNum(c, args[0]!.span, this.diags);
+          if (!n) return ERR;
+          const f = n.f;
+          return { t: 'num', unit: n.unit, bare: n.bare, f: (env) => Math.max(0, f(env)) };
+        }
+        return atom('max', [c, asLin({ t: 'num', unit: ONE, bare: true, value: 0, f: () => 0 }, e.span, this.diags)!], c.unit, c.unit, e.span, this.diags);
+      }
+      case 'norm': {
+        if (args.length < 1 || e.named.length) { this.diags.report('E0408', 'norm(...) takes one or more expressions: norm(x1, x2, ...)', e.span); return ERR; }
+        const cs = args.map((a) => this.expr(a, ctx));
+        if (cs.some((c) => c.t === 'error')) return ERR;
+        return this.atomOfList('norm', cs, args, e.span);
+      }
+      case 'pwl': return this.pwl(e, ctx);
       case 'in': {
         const s = this.setExpr(args[1]!, ctx);
         const c = this.expr(args[0]!, ctx.constant('a condition'));
@@ -1539,10 +1603,14 @@ export class Checker {
         const fe = el.f;
         return { t: 'bool', f: (env) => fs(env).pos(fe(env)) >= 0 };
       }
-      case 'keys': case 'csv': case 'json': {
+      case 'keys': {
         const s = this.setExpr(e, ctx);
         return s ?? ERR;
       }
+      case 'csv': case 'json':
+        this.diags.report('E0203', `${name}(...) reads a data table, which has no value of its own`, e.span,
+          `declare it: \`table t = ${name}("...", key = column)\`, then use \`keys(t)\` as a set or \`t.column\` as a parameter's values`);
+        return ERR;
       default: {
         const found = this.lookup(name, ctx.scope);
         if (found?.member.kind === 'component') {
@@ -1554,6 +1622,102 @@ export class Checker {
         return ERR;
       }
     }
+  }
+
+  /** max(...), min(...) or norm(...) of a list in which some element has variables: an atom. */
+  private atomOfList(kind: 'max' | 'min' | 'norm', cs: readonly C[], args: readonly A.Expr[], span: Span): C {
+    const lins: (C & { t: 'lin' })[] = [];
+    for (let i = 0; i < cs.length; i++) {
+      const l = asLin(cs[i]!, args[i]!.span, this.diags);
+      if (!l) return ERR;
+      lins.push(l);
+    }
+    // All elements in one dimension (a bare 0 fits any).
+    let unit: Unit | undefined;
+    for (let i = 0; i < lins.length; i++) {
+      const c = cs[i]!;
+      if (c.t === 'num' && c.bare && c.value === 0) continue;
+      if (!unit) { unit = lins[i]!.unit; continue; }
+      if (!checkSameUnit({ ...lins[0]!, unit }, lins[i]!, kind === 'norm' ? '+' : 'cmp', args[i]!.span, this.diags)) return ERR;
+    }
+    unit ??= ONE;
+    return atom(kind, lins, unit, unit, span, this.diags);
+  }
+
+  /**
+   * `pwl(x, X, Y)`: the piecewise-linear function through the points (X[i], Y[i]), X increasing.
+   * X and Y are lists (`[0 MW, 1 MW, 2 MW]`) or whole parameters over one ordered set
+   * (`pwl(dod[t], dod_bp, cost_bp)` with `param dod_bp[K]`); X is in x's dimension.
+   */
+  private pwl(e: A.Expr & { kind: 'call' }, ctx: Ctx): C {
+    if (e.args.length !== 3 || e.named.length) {
+      this.diags.report('E0408', 'pwl(...) takes an expression, the breakpoints and the values: pwl(x, [x0, x1, ...], [y0, y1, ...])', e.span);
+      return ERR;
+    }
+    const [xAst, bpAst, valAst] = e.args as [A.Expr, A.Expr, A.Expr];
+    const x = this.expr(xAst, ctx);
+    if (x.t === 'error') return ERR;
+    const xl = asLin(x, xAst.span, this.diags);
+    const bp = this.numberSequence(bpAst, ctx, 'the breakpoints of pwl(...)');
+    const val = this.numberSequence(valAst, ctx, 'the values of pwl(...)');
+    if (!xl || !bp || !val) return ERR;
+    if (!(x.t === 'num' && x.bare) && !(bp.bare && bp.unit.isDimensionless) && (!sameDims(bp.unit, xl.unit) || kindConflict(bp.unit, xl.unit))) {
+      this.diags.report('E0401', `the breakpoints of pwl(...) are in ${describeUnit(bp.unit)} but its argument is in ${describeUnit(xl.unit)}`, bpAst.span);
+      return ERR;
+    }
+    const bpFactor = bp.bare ? xl.unit.factor : 1;
+    const span = e.span;
+    const data = (env: Env): PwlData => {
+      const xs = bp.f(env), ys = val.f(env);
+      if (xs.length !== ys.length) fail('E0507', `pwl(...) has ${xs.length} breakpoints but ${ys.length} values`, span);
+      if (xs.length < 2) fail('E0507', 'pwl(...) needs at least two breakpoints', span);
+      for (let i = 1; i < xs.length; i++) {
+        if (!(xs[i]! > xs[i - 1]!)) fail('E0507', `the breakpoints of pwl(...) must increase strictly, but breakpoint ${i + 1} (${xs[i]! / (bp.bare ? 1 : bp.unit.factor)}) is not above breakpoint ${i}`, bpAst.span);
+      }
+      if (bpFactor !== 1) for (let i = 0; i < xs.length; i++) xs[i]! *= bpFactor;
+      return { xs, ys };
+    };
+    const unit = val.bare ? ONE : val.unit;
+    return atom('pwl', [xl], unit, xl.unit, span, this.diags, data);
+  }
+
+  /** A list literal of numbers, or a whole one-dimensional numeric parameter, as a sequence. */
+  private numberSequence(e: A.Expr, ctx: Ctx, what: string): { unit: Unit; bare: boolean; f: (env: Env) => Float64Array } | undefined {
+    if (e.kind === 'listLit') {
+      const items = e.items.map((it) => asNum(this.expr(it, ctx.constant(what)), it.span, this.diags, what));
+      if (items.some((i) => !i)) return undefined;
+      const ns = items as (C & { t: 'num' })[];
+      let unit: Unit = ns[0]?.unit ?? ONE;
+      const bare = ns.every((n) => n.bare);
+      for (const n of ns) {
+        if (n.bare && n.value === 0) continue;
+        if (!n.bare && unit.isDimensionless) unit = n.unit;
+        if (!n.bare && (!sameDims(n.unit, unit) || kindConflict(n.unit, unit))) {
+          this.diags.report('E0401', `${what} mix ${describeUnit(unit)} and ${describeUnit(n.unit)}`, e.span);
+          return undefined;
+        }
+      }
+      if (!bare && ns.some((n) => n.bare && n.value !== 0)) {
+        this.diags.report('E0402', `${what} mix numbers with and without a unit`, e.span, `write the unit on every value, like \`[0 ${unit.text}, 1 ${unit.text}]\``);
+        return undefined;
+      }
+      const fs = ns.map((n) => n.f);
+      return { unit, bare, f: (env) => Float64Array.from(fs, (f) => f(env)) };
+    }
+    const ref = this.tryRef(e, ctx);
+    if (ref && ref.r === 'member' && ref.member.kind === 'param') {
+      const pm = ref.member;
+      this.resolve(pm);
+      if (pm.failed || !pm.unit) return undefined;
+      if (pm.elementOf || !pm.domain || pm.domain.arity !== 1) {
+        this.diags.report('E0408', `${what} are a list \`[...]\` or a numeric parameter with one index, not \`${ref.path}\``, e.span);
+        return undefined;
+      }
+      const frameFn = ref.frame;
+      return { unit: pm.unit, bare: false, f: (env) => Float64Array.from(frameFn(env).get<ParamValue>(pm).num!) };
+    }
+    this.diags.report('E0408', `${what} are a list \`[...]\` or a numeric parameter with one index`, e.span);
+    return undefined;
   }
 
   private stepUnitOf(e: A.Expr, ctx: Ctx): Unit | undefined {
@@ -1611,6 +1775,7 @@ export class Checker {
         return { t: 'set', arity: 1, f: (env) => {
           const a = flo(env), b = fhi(env);
           if (!Number.isInteger(a) || !Number.isInteger(b)) fail('E0306', `a range needs whole numbers, not ${a}..${b}`, e.span);
+          if (b - a + 1 > MAX_SET_SIZE) fail('E0306', `the range ${a}..${b} is too large: a set has at most ${MAX_SET_SIZE} elements`, e.span);
           return EvSet.range(`${a}..${b}`, a, b);
         } };
       }
@@ -1643,6 +1808,7 @@ export class Checker {
           if (e.op === '*') {
             return { t: 'set', arity: a.arity + b.arity, f: (env) => {
               const A1 = fa(env), B1 = fb(env), flat: Elem[] = [];
+              if (A1.size * B1.size > MAX_SET_SIZE) fail('E0306', `the product ${label} has ${A1.size * B1.size} elements: a set has at most ${MAX_SET_SIZE}`, e.span);
               for (let i = 0; i < A1.size; i++) for (let j = 0; j < B1.size; j++) flat.push(...A1.tuple(i), ...B1.tuple(j));
               return EvSet.of(label, A1.arity + B1.arity, flat);
             } };
@@ -1670,6 +1836,11 @@ export class Checker {
         break;
       }
       case 'call': {
+        if (e.callee.name === 'csv' || e.callee.name === 'json') {
+          this.diags.report('E0203', `${e.callee.name}(...) reads a data table, not a set`, e.span,
+            `the set of its keys is \`keys(${e.callee.name}(...))\`, or declare \`table t = ${e.callee.name}(...)\` and write \`keys(t)\` or \`t.column\``);
+          return undefined;
+        }
         if (e.callee.name === 'keys') {
           if (e.args.length !== 1) { this.diags.report('E0408', 'keys(...) takes one table', e.span); return undefined; }
           const t = e.args[0]!;
@@ -1724,6 +1895,12 @@ export class Checker {
     if (c.t !== 'error') this.diags.report('E0408', `expected a set but found ${describeKind(c)}`, e.span);
     return undefined;
   }
+}
+
+/** True when no element of `a` is in `b` (arity 1). */
+function disjoint(a: EvSet, b: EvSet): boolean {
+  for (let i = 0; i < a.size; i++) if (b.pos(a.at(i)) >= 0) return false;
+  return true;
 }
 
 function rootFrame(f: Frame): Frame {

@@ -19,9 +19,13 @@ export class Ctx {
     private readonly binderStack: Map<string, Binder>[] = [],
   ) {}
 
-  /** A context for a sub-expression that must not contain variables (bounds, conditions, ...). */
+  /**
+   * A context for a sub-expression that must not contain variables (bounds, conditions, ...).
+   * Messages name the innermost such part: a variable in the `where` of a constraint's domain is
+   * "not allowed in a `where` condition", not "in an index domain".
+   */
   constant(what: string): Ctx {
-    return new Ctx(this.scope, this.slots, this.noVars ?? what, this.binderStack);
+    return new Ctx(this.scope, this.slots, what, this.binderStack);
   }
 
   push(): Map<string, Binder> {

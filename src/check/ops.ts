@@ -5,6 +5,7 @@ import { ONE, Unit, sameDims, kindConflict, mul, div, describeUnit } from './uni
 import type { Diagnostics, Span } from '../diagnostics/diagnostic.js';
 import { fail } from '../diagnostics/diagnostic.js';
 import type { Elem } from '../lower/values.js';
+import { fixedArgs, type AtomKind, type AtomNode } from '../lower/atoms.js';
 
 export const ERR: C = { t: 'error' };
 
@@ -143,14 +144,14 @@ export function addSub(op: '+' | '-', a: C, b: C, span: Span, spanA: Span, spanB
   const f: LinFn = sign === 1
     ? (env, k, acc) => { fa(env, k, acc); fb(env, k, acc); }
     : (env, k, acc) => { fa(env, k, acc); fb(env, -k, acc); };
-  return { t: 'lin', unit, f };
+  return { t: 'lin', unit, f, nl: x.nl || y.nl };
 }
 
 export function negate(a: C, span: Span, diags: Diagnostics): C {
   if (a.t === 'error') return ERR;
   if (a.t === 'lin') {
     const f = a.f;
-    return { t: 'lin', unit: a.unit, f: (env, k, acc) => f(env, -k, acc) };
+    return { t: 'lin', unit: a.unit, nl: a.nl, f: (env, k, acc) => f(env, -k, acc) };
   }
   const x = asNum(a, span, diags);
   if (!x) return ERR;
@@ -162,12 +163,32 @@ export function negate(a: C, span: Span, diags: Diagnostics): C {
   return { t: 'num', unit: x.unit, bare: x.bare, f: (env) => -f(env) };
 }
 
+/**
+ * A nonlinear term over affine arguments: the closure hands the node to the accumulator, which
+ * records it for the row's lowering (LinAcc) or evaluates it (EvalAcc).
+ */
+export function atom(kind: AtomKind, args: readonly (C & { t: 'lin' })[], unit: Unit, argUnit: Unit, span: Span, diags: Diagnostics, data?: AtomNode['data']): C {
+  return atomOver(kind, args, fixedArgs(args.map((x) => x.f)), unit, argUnit, span, diags, data);
+}
+
+/** An atom whose arguments are produced by `each` (a reduction over a domain, for example). */
+export function atomOver(kind: AtomKind, args: readonly (C & { t: 'lin' })[], each: AtomNode['args'], unit: Unit, argUnit: Unit, span: Span, diags: Diagnostics, data?: AtomNode['data']): C {
+  const nested = args.findIndex((x) => x.nl);
+  if (nested >= 0) {
+    diags.report('E0411', `the argument of ${kind === 'square' ? 'a square' : kind === 'product' ? 'a product' : `${kind}(...)`} is itself nonlinear`, span,
+      'arguments of abs, max, min, pwl, norm, squares and products must be affine: give the inner term a variable of its own and a constraint');
+    return ERR;
+  }
+  const node: AtomNode = { kind, args: each, unit, argUnit, argUnits: args.map((x) => x.unit), span, data };
+  return { t: 'lin', unit, nl: true, f: (env, k, acc) => { if (k !== 0) acc.atom(node, k, env); } };
+}
+
 export function multiply(a: C, b: C, span: Span, spanA: Span, spanB: Span, diags: Diagnostics): C {
   if (a.t === 'error' || b.t === 'error') return ERR;
   if (a.t === 'lin' && b.t === 'lin') {
-    diags.report('E0405', 'product of two expressions that both contain decision variables', span,
-      'evg builds linear models: one factor of a product must be a parameter or a number');
-    return ERR;
+    // A quadratic term: convex in an objective, or part of a (rotated) cone in a constraint such
+    // as P^2 + Q^2 <= v * l; the row's lowering decides and rejects what it cannot represent.
+    return atom('product', [a, b], mul(a.unit, b.unit), a.unit, span, diags);
   }
   if (a.t === 'lin' || b.t === 'lin') {
     const l = (a.t === 'lin' ? a : b) as C & { t: 'lin' };
@@ -179,9 +200,9 @@ export function multiply(a: C, b: C, span: Span, spanA: Span, spanB: Span, diags
     const unit = mul(x.unit, l.unit);
     if (x.value !== undefined) {
       const v = x.value;
-      return { t: 'lin', unit, f: (env, k, acc) => fl(env, k * v, acc) };
+      return { t: 'lin', unit, nl: l.nl, f: (env, k, acc) => fl(env, k * v, acc) };
     }
-    return { t: 'lin', unit, f: (env, k, acc) => { const m = fn(env); if (m !== 0) fl(env, k * m, acc); } };
+    return { t: 'lin', unit, nl: l.nl, f: (env, k, acc) => { const m = fn(env); if (m !== 0) fl(env, k * m, acc); } };
   }
   const x = asNum(a, spanA, diags), y = asNum(b, spanB, diags);
   if (!x || !y) return ERR;
@@ -210,9 +231,9 @@ export function divide(a: C, b: C, span: Span, spanA: Span, spanB: Span, diags: 
     if (y.value !== undefined) {
       if (y.value === 0) { diags.report('E0601', 'division by zero', spanB); return ERR; }
       const inv = 1 / y.value;
-      return { t: 'lin', unit, f: (env, k, acc) => fl(env, k * inv, acc) };
+      return { t: 'lin', unit, nl: a.nl, f: (env, k, acc) => fl(env, k * inv, acc) };
     }
-    return { t: 'lin', unit, f: (env, k, acc) => { const d = fb(env); if (d === 0) zero(); fl(env, k / d, acc); } };
+    return { t: 'lin', unit, nl: a.nl, f: (env, k, acc) => { const d = fb(env); if (d === 0) zero(); fl(env, k / d, acc); } };
   }
   const x = asNum(a, spanA, diags);
   if (!x) return ERR;

@@ -4,14 +4,14 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import type * as A from '../syntax/ast.js';
 import type { Diagnostics, Span } from '../diagnostics/diagnostic.js';
-import { fail } from '../diagnostics/diagnostic.js';
+import { EvgError, fail } from '../diagnostics/diagnostic.js';
 import type { CDomain, ElemFn, Env, NumFn } from './program.js';
 import type { Loop } from './loops.js';
 import type { Unit } from './units.js';
 import { resolveUnit } from './units.js';
-import { cellNumber, type DataTable } from '../data/table.js';
+import type { DataTable } from '../data/table.js';
 import type { Frame } from '../lower/frame.js';
-import { ParamValue, normElem, formatTuple, type Elem, type EvSet } from '../lower/values.js';
+import { ParamValue, normElem, elemText, formatTuple, type Elem, type EvSet } from '../lower/values.js';
 
 export interface InlineEntry {
   /** Key tuple; undefined for positional list items. */
@@ -66,13 +66,16 @@ export function buildParamValue(a: BuildArgs): ParamValue {
 function fill(pv: ParamValue, a: BuildArgs, src: ParamSource, onlyMissing: boolean): void {
   const num = pv.num, elems = pv.elems;
   const isMissing = (i: number) => (num ? Number.isNaN(num[i]!) : elems![i] === undefined);
-  const put = (i: number, v: number | Elem, span: Span) => {
+  /** `name[index]` of position i, for messages. */
+  const at = (i: number): string => (pv.arity ? `${a.name}[${pv.tupleAt(i).map(elemText).join(', ')}]` : a.name);
+  /** Stores a value; `span` is where it comes from (a function when computing it costs time: only errors need it). */
+  const put = (i: number, v: number | Elem, span: Span | (() => Span)) => {
     if (onlyMissing && !isMissing(i)) return;
     if (num) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) fail('E0604', `parameter \`${a.name}\` gets the value ${String(v)}, which is not a finite number`, span);
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail('E0604', `parameter \`${at(i)}\` gets the value ${String(v)}, which is not a finite number`, spanOf(span));
       num[i] = v;
     } else {
-      if (a.elementOf && a.elementOf.pos(v) < 0) fail('E0302', `\`${v}\` is not an element of ${a.elementOf.describe()}`, span, `\`${a.name}\` takes its values from that set`);
+      if (a.elementOf && a.elementOf.pos(v) < 0) fail('E0302', `\`${v}\` is not an element of ${a.elementOf.describe()}`, spanOf(span), `\`${at(i)}\` takes its values from that set`);
       elems![i] = v;
     }
   };
@@ -80,10 +83,20 @@ function fill(pv: ParamValue, a: BuildArgs, src: ParamSource, onlyMissing: boole
     case 'error': return;
     case 'num': case 'elem': {
       const f = src.f;
-      if (!a.domain) { put(0, f(a.env), src.span); return; }
+      /** f for position i; an error inside names the index it was computed for (the code and span stay those of the error). */
+      const value = (i: number): number | Elem => {
+        try {
+          return f(a.env);
+        } catch (e) {
+          if (!(e instanceof EvgError) || !pv.arity) throw e;
+          const d = e.diagnostic;
+          throw new EvgError({ ...d, notes: [...(d.notes ?? []), { message: `while computing \`${at(i)}\`` }] });
+        }
+      };
+      if (!a.domain) { put(0, value(0), src.span); return; }
       let i = 0;
       a.loop!(a.env, () => {
-        if (!onlyMissing || isMissing(i)) put(i, f(a.env), src.span);
+        if (!onlyMissing || isMissing(i)) put(i, value(i), src.span);
         i++;
       });
       return;
@@ -98,21 +111,38 @@ function fill(pv: ParamValue, a: BuildArgs, src: ParamSource, onlyMissing: boole
       }
       const factor = a.unit.factor;
       let outside = 0;
-      let firstOutside: Elem[] | undefined;
+      let firstOutside = -1;
+      const key = new Array<Elem>(t.keyCols.length);
       for (let r = 0; r < t.rowCount; r++) {
-        const key = a.domain ? t.keyTuple(r) : [];
-        const i = a.domain ? pv.offsetOf(key) : 0;
-        if (i < 0) { outside++; firstOutside ??= key; continue; }
+        let i = 0;
+        if (a.domain) {
+          t.keyInto(r, key);
+          i = pv.offsetOf(key);
+          if (i < 0) { outside++; if (firstOutside < 0) firstOutside = r; continue; }
+        }
         if (onlyMissing && !isMissing(i)) continue;
-        if (num) put(i, cellNumber(t, r, col) * factor, t.cellSpan(r, col));
-        else {
-          const v = t.cell(r, col);
-          put(i, normElem(typeof v === 'number' ? v : String(v ?? '')), t.cellSpan(r, col));
+        if (num) {
+          let v = t.numOrNaN(r, col);
+          if (v !== v) v = t.number(r, col); // fails with the cell's position
+          v *= factor;
+          if (!Number.isFinite(v)) put(i, v, () => t.cellSpan(r, col));
+          num[i] = v;
+        } else {
+          put(i, t.elem(r, col), () => t.cellSpan(r, col));
         }
         if (!a.domain) break;
       }
       if (outside && a.diags) {
-        a.diags.report('W0501', `${outside} row${outside === 1 ? '' : 's'} of \`${t.file}\` ${outside === 1 ? 'has a key' : 'have keys'} outside the domain of \`${a.name}\` (first: ${formatTuple(firstOutside!)}) and ${outside === 1 ? 'is' : 'are'} ignored`, src.span);
+        const first = t.keyTuple(firstOutside);
+        // Which index value of that row is outside: the first factor of the domain that lacks it.
+        pv.offsetOf(first);
+        const bad = Math.max(0, pv.badFactor);
+        let k = 0;
+        for (let j = 0; j < bad; j++) k += pv.factors[j]!.arity;
+        const dom = pv.factors[bad]!;
+        const value = dom.arity === 1 ? elemText(first[k]!) : formatTuple(first.slice(k, k + dom.arity));
+        a.diags.report('W0501', `${outside} row${outside === 1 ? '' : 's'} of \`${t.file}\` ${outside === 1 ? 'has a key' : 'have keys'} outside the domain of \`${a.name}\` (first: ${formatTuple(first)}) and ${outside === 1 ? 'is' : 'are'} ignored`, src.span,
+          undefined, [{ message: `the first such row: \`${value}\` is not in ${dom.describe(4)}`, span: t.cellSpan(firstOutside, t.keyCols[k]!) }]);
       }
       return;
     }
@@ -175,6 +205,10 @@ function inlineEntries(e: A.Expr, unit: Unit, isElem: boolean): InlineEntry[] {
   }
 }
 
+function spanOf(s: Span | (() => Span)): Span {
+  return typeof s === 'function' ? s() : s;
+}
+
 function keyElem(e: A.Expr): Elem {
   switch (e.kind) {
     case 'num': return e.value;
@@ -218,6 +252,11 @@ export function tableSource(call: A.Expr & { kind: 'call' }, diags: Diagnostics)
       }
     } else if (n.name.name === 'delimiter' && format === 'csv') {
       if (n.value.kind !== 'str' || n.value.value.length !== 1) { diags.report('E0508', 'delimiter is one character in quotes: delimiter = ";"', n.value.span); return undefined; }
+      if ('"#\n\r'.includes(n.value.value)) {
+        diags.report('E0508', `${JSON.stringify(n.value.value)} cannot be the delimiter: it already means ${n.value.value === '"' ? 'a quoted field' : n.value.value === '#' ? 'a comment line' : 'the end of a row'}`, n.value.span,
+          'usual delimiters are delimiter = ";" and delimiter = "\\t"');
+        return undefined;
+      }
       delimiter = n.value.value;
     } else {
       diags.report('E0508', `${format}(...) has no option \`${n.name.name}\``, n.name.span, format === 'csv' ? 'options: key, delimiter' : 'options: key');

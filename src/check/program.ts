@@ -5,7 +5,7 @@
 // the values of the index variables bound so far (slots numbered per declaration).
 import type { Unit } from './units.js';
 import type { Span } from '../diagnostics/diagnostic.js';
-import type { Elem, EvSet, LinAcc } from '../lower/values.js';
+import type { Acc, Elem, EvSet } from '../lower/values.js';
 import type * as A from '../syntax/ast.js';
 import type { Frame } from '../lower/frame.js';
 
@@ -24,7 +24,7 @@ export class Env {
 }
 
 export type NumFn = (env: Env) => number;
-export type LinFn = (env: Env, k: number, acc: LinAcc) => void;
+export type LinFn = (env: Env, k: number, acc: Acc) => void;
 export type ElemFn = (env: Env) => Elem;
 export type TupleFn = (env: Env) => readonly Elem[];
 export type BoolFn = (env: Env) => boolean;
@@ -34,7 +34,8 @@ export type FrameFn = (env: Env) => Frame;
 /** A compiled expression. */
 export type C =
   | { readonly t: 'num'; readonly unit: Unit; readonly f: NumFn; readonly bare?: boolean; readonly value?: number }
-  | { readonly t: 'lin'; readonly unit: Unit; readonly f: LinFn }
+  /** Linear in the variables, or (nl) containing nonlinear terms such as abs(x) or x^2 (src/lower/atoms.ts). */
+  | { readonly t: 'lin'; readonly unit: Unit; readonly f: LinFn; readonly nl?: boolean }
   | { readonly t: 'elem'; readonly numeric: boolean; readonly f: ElemFn; readonly binder?: Binder; readonly value?: Elem }
   | { readonly t: 'tuple'; readonly arity: number; readonly f: TupleFn; readonly binder?: Binder; readonly parts?: readonly C[] }
   | { readonly t: 'bool'; readonly f: BoolFn }

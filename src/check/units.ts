@@ -137,7 +137,7 @@ export function unitText(u: A.UnitExpr): string {
   }
 }
 
-function closestUnit(name: string): string | undefined {
+export function closestUnit(name: string): string | undefined {
   let best: string | undefined, bestD = 3;
   for (const k of UNIT_TABLE.keys()) {
     const d = editDistance(name.toLowerCase(), k.toLowerCase());

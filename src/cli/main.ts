@@ -143,6 +143,9 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
         io.err(`the model is ${r.status.replace(/-/g, ' ')}\n`);
         throw new Exit(3);
       }
+      if (r.status === 'error') {
+        io.err(`error[E0701]: the solver (${r.solver}) stopped with an error${r.message ? `: ${r.message}` : ''}\n  = hint: run again with --verbose to see its log${o.solver === 'highs' ? ', or try --solver glpk' : ''}\n`);
+      }
       if (!r.hasSolution) throw new Exit(4);
     });
 

@@ -45,11 +45,13 @@ export const CODES = {
   E0402: { summary: 'number without a unit', explanation: 'A bare number is added to or compared with a quantity that has a unit. Write the unit: `5 MW` instead of `5`. (Zero needs no unit.)' },
   E0403: { summary: 'declared unit does not match', explanation: 'The value or expression given for a declaration has a different dimension than the declared unit.' },
   E0404: { summary: 'active and reactive power mixed', explanation: 'Active power (W), reactive power (var) and apparent power (VA) have the same physical dimension but are different quantities; adding or comparing them is almost always a modelling mistake.' },
-  E0405: { summary: 'product of two variables', explanation: 'The expression multiplies two decision variables. evg lowers linear models; write the product with a parameter, or reformulate (for example with a binary variable and bounds).' },
+  E0405: { summary: 'nonlinear expression', explanation: 'The expression is not linear in the decision variables in a way evg can lower: a power other than 2 of an expression with variables, a product of three variables, a nonlinear function (exp, log, sqrt, ...) of variables. Squares, products of two affine expressions (in cones), abs, max, min, pwl and norm are lowered; see docs/language.md, "Nonlinear terms".' },
   E0406: { summary: 'division by a variable', explanation: 'The divisor contains a decision variable, which makes the expression non-linear.' },
   E0407: { summary: 'bad exponent or function argument', explanation: 'Exponents must be integer constants; functions such as sqrt, exp and log take dimensionless parameters (or, for sqrt, a quantity whose unit is a square).' },
   E0408: { summary: 'type error', explanation: 'The expression has the wrong type here: a number, an element, a condition or a set was expected. The message says which.' },
   E0409: { summary: 'variables not allowed here', explanation: 'Bounds, conditions (`where`, `if`), set expressions, parameter values and component arguments are evaluated when the model is built; they cannot contain decision variables.' },
+  E0411: { summary: 'nested nonlinear term', explanation: 'abs, max, min, pwl, norm, squares and products of variables take affine arguments (sums of variables times parameters). Give the inner term a variable of its own, defined by a constraint, and use that variable.' },
+  E0412: { summary: 'nonlinear term that cannot be represented', explanation: 'A nonlinear term appears where evg has no exact or approximate linear form for it: a square or norm in an equality, a product of variables outside a cone `x^2 <= u * v`, a convex term that must be bounded from below (or a concave one from above) without finite variable bounds for the mixed-integer form. The message says which term and why; rewrite the constraint, or give the variables involved finite bounds.' },
   E0410: { summary: 'bad constraint', explanation: 'A constraint must compare two expressions with `==`, `<=` or `>=`, or be a range `lo <= e <= hi` whose outer parts are constants, and contain at least one variable.' },
 
   // ---- data ----
@@ -69,7 +71,7 @@ export const CODES = {
   E0604: { summary: 'not a finite number', explanation: 'A coefficient, bound or right-hand side evaluated to infinity or NaN.' },
   E0605: { summary: 'bad component use', explanation: 'An instance misses a required argument, gives an unknown one, gives one of the wrong kind, or a component instantiates itself.' },
   E0606: { summary: 'bad horizon', explanation: 'A horizon needs a positive whole number of steps and a step with a unit of time: `horizon T = 24 steps of 1 h`.' },
-  E0607: { summary: 'no objective', explanation: 'The model declares no `minimize` or `maximize` objective; evg solves a feasibility problem (objective 0).' },
+  E0608: { summary: 'model too large', explanation: 'The model has more columns or nonzeros than evg can hold (2^28 columns, 2^30 nonzeros). Check the index sets of the variables and constraints named in the message; a set that is far larger than intended (a range with a misplaced exponent, a product of large sets) is the usual cause.' },
 
   // ---- solving and output ----
   E0701: { summary: 'solver failed', explanation: 'The solver stopped with an error. Run with --verbose to see its log.' },
@@ -83,8 +85,9 @@ export const CODES = {
   W0201: { summary: 'unit name is also a declared name', explanation: 'A number directly followed by a unit name is a quantity: `2 h` is two hours even when the model also declares something called `h`. To multiply by the declaration, write `2 * h`.' },
   W0202: { summary: 'unused declaration', explanation: 'A variable is declared but appears in no constraint and not in the objective.' },
   W0501: { summary: 'data outside the domain', explanation: 'Some rows of a data table have keys outside the parameter\'s domain and are ignored.' },
-  W0601: { summary: 'constraint always holds', explanation: 'After evaluating parameters, some rows of the constraint have no variables and hold trivially; they are dropped.' },
-  W0602: { summary: 'large coefficient range', explanation: 'After scaling, the matrix coefficients span more than six orders of magnitude, which may make solvers inaccurate.' },
+  W0601: { summary: 'constraint rows always hold', explanation: 'After evaluating parameters, some rows of the constraint have no variables left (their coefficients are all zero, or a sum ran over an empty set) and hold trivially; they are dropped. The message names the first such row. If a variable was meant to appear there, check the data and the `where` filters.' },
+  W0607: { summary: 'no objective', explanation: 'The model declares no `minimize` or `maximize` objective; evg solves it as a feasibility problem (objective 0) and reports any feasible point.' },
+  W0602: { summary: 'large coefficient range', explanation: 'After evg scales each row by a power of ten, the matrix coefficients still span more than six orders of magnitude, which can make solvers slow or inaccurate. The message names the constraints holding the smallest and the largest coefficient; choosing variable units closer to their typical values (MW instead of W, k$ instead of $) usually narrows the range.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type Code = keyof typeof CODES;

@@ -1,7 +1,10 @@
 // Diagnostics: what every phase reports instead of throwing, and how they are printed.
 import { CODES, type Code } from './codes.js';
 
-/** A source range. `line` and `col` are 1-based; `start`/`end` are 0-based offsets (end exclusive). */
+/**
+ * A source range. `line` and `col` are 1-based; `start`/`end` are 0-based offsets (end exclusive).
+ * An empty range at offset 0 stands for the whole file (printed without a source excerpt).
+ */
 export interface Span {
   readonly file: string;
   readonly start: number;
@@ -30,6 +33,17 @@ export interface Diagnostic {
 export class EvgError extends Error {
   constructor(readonly diagnostic: Diagnostic) {
     super(diagnostic.message);
+  }
+}
+
+/**
+ * Thrown where a value is needed from a declaration whose evaluation already failed (and was
+ * reported): it abandons the dependent work silently, so that one mistake gives one diagnostic
+ * and not a cascade of misleading ones. Not an EvgError, so no handler turns it into a report.
+ */
+export class DependentFailure extends Error {
+  constructor(readonly what: string) {
+    super(`depends on \`${what}\`, which failed`);
   }
 }
 
@@ -87,7 +101,7 @@ export class SourceTexts {
 export function renderDiagnostic(d: Diagnostic, sources: SourceTexts, displayPath: (f: string) => string = (f) => f): string {
   const where = d.span ? `${displayPath(d.span.file)}:${d.span.line}:${d.span.col}: ` : '';
   const out: string[] = [`${where}${d.severity}[${d.code}]: ${d.message}`];
-  if (d.span) out.push(...excerpt(d.span, sources));
+  if (d.span && !wholeFile(d.span)) out.push(...excerpt(d.span, sources));
   if (d.hint) out.push(`  = hint: ${d.hint}`);
   for (const n of d.notes ?? []) {
     const at = n.span ? `${displayPath(n.span.file)}:${n.span.line}:${n.span.col}: ` : '';
@@ -95,6 +109,10 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceTexts, displayPat
     if (n.span) out.push(...excerpt(n.span, sources));
   }
   return out.join('\n');
+}
+
+function wholeFile(span: Span): boolean {
+  return span.start === 0 && span.end === 0;
 }
 
 function excerpt(span: Span, sources: SourceTexts): string[] {

@@ -1,107 +1,154 @@
 // CPLEX LP writer.
 //
-// Readable: one constraint per line (wrapped before 255 characters, continuation lines indented),
-// names from the source (`bal(3)`, `p(g1,3)`), a header comment with units and scaling. Ranged rows
+// Readable: one constraint per line, wrapped so that no line exceeds 255 characters (continuation
+// lines indented; the wrap counts the row name and the right-hand side too), names from the source
+// (`bal(3)`, `p(g1,3)`, escaped as described in ir/names.ts: at most 100 characters, so a term or
+// a bound always fits on a line), a header comment with units and scaling. Ranged rows
 // (`lo <= e <= hi`) become two rows, `name~lo` and `name~hi`, as the LP format has no ranges.
 // Variables that appear nowhere are listed in the bounds section so that readers keep them. An
 // objective constant becomes the coefficient of a column fixed at 1 (not every reader takes a
-// constant term).
+// constant term). The objective is labelled `evg~obj`, which no escaped model name can equal.
+//
+// Speed: the text is produced as bytes in a reused buffer (emit/sink.ts ByteWriter), names are
+// written straight into it by the Namer, numbers through a small cache.
 import type { Model } from '../ir/model.js';
 import { Namer } from '../ir/names.js';
-import { num, type Sink } from './sink.js';
+import { ByteWriter, commentText, num, type Sink } from './sink.js';
 
-const WRAP = 250;
-/** Name of the column carrying the objective constant; `~` cannot start an escape here, so no model name equals it. */
+/** Longest line the writer produces (CPLEX's limit; also the safe limit for glpsol and CBC). */
+export const MAX_LINE = 255;
+/** Name of the column carrying the objective constant; `~c` followed by `o` is no escape, so no model name equals it. */
 export const CONSTANT = 'evg~constant';
+/** Label of the objective in LP files and name of the objective row in MPS files. */
+export const OBJECTIVE = 'evg~obj';
+
+const NL = 10, SP = 32;
 
 export function writeLp(model: Model, out: Sink, title = 'evg model'): void {
-  const names = new Namer(model).allColFiles();
   const namer = new Namer(model);
+  const w = new ByteWriter(out);
   const n = model.numCols;
   const used = new Uint8Array(n);
-  out.write(`\\ ${title}\n`);
-  out.write(`\\ ${model.numRows} rows, ${n} columns, ${model.stats.nonzeros} nonzeros; rows are scaled by powers of ten (see evg compile --explain).\n`);
-  out.write(`\\ objective ${model.objective.name}${model.objective.unit ? ` in ${model.objective.unit.text}` : ''} = (this objective) / ${num(model.objScale)}\n`);
-  out.write(model.objective.sense === 'maximize' ? 'Maximize\n' : 'Minimize\n');
-  let line = ` obj:`;
+  const comment = (s: string) => { w.text(`\\ ${commentText(s, MAX_LINE - 2)}\n`); };
+  comment(title);
+  comment(`${model.numRows} rows, ${n} columns, ${model.stats.nonzeros} nonzeros; rows are scaled by powers of ten (see evg compile --explain).`);
+  comment(`objective ${model.objective.name}${model.objective.unit ? ` in ${model.objective.unit.text}` : ''} = (this objective) / ${num(model.objScale)}`);
+  w.text(model.objective.sense === 'maximize' ? 'Maximize\n' : 'Minimize\n');
+
+  // A line being written: where it starts in the buffer (moves back when the buffer is flushed).
+  let lineStart = 0;
+  const room = () => { lineStart -= w.room(); };
+  /** Moves the piece written since `start` to a continuation line if the current line got too long. */
+  const wrap = (start: number) => {
+    if (w.pos - lineStart <= MAX_LINE) return;
+    w.buf.copyWithin(start + 3, start, w.pos);
+    w.buf[start] = NL;
+    w.buf[start + 1] = SP;
+    w.buf[start + 2] = SP;
+    w.pos += 3;
+    lineStart = start + 1;
+  };
+  const term = (c: number, notFirst: boolean, j: number) => {
+    room();
+    const start = w.pos;
+    w.byte(SP);
+    if (c < 0) { w.byte(45); w.byte(SP); } else if (notFirst) { w.byte(43); w.byte(SP); }
+    const a = Math.abs(c);
+    if (a !== 1) { w.num(a); w.byte(SP); }
+    if (j < 0) w.ascii(CONSTANT); else namer.writeCol(w, j);
+    wrap(start);
+  };
+
+  room();
+  lineStart = w.pos;
+  w.ascii(` ${OBJECTIVE}:`);
   let any = false;
   for (let j = 0; j < n; j++) {
     const c = model.colCost[j]!;
     if (c === 0) continue;
     used[j] = 1;
-    const term = ` ${term1(c, any)}${names[j]}`;
+    term(c, any, j);
     any = true;
-    if (line.length + term.length > WRAP) { out.write(`${line}\n`); line = '  '; }
-    line += term;
   }
   // GLPK's LP reader takes no constant in the objective: it multiplies a column fixed at 1.
-  if (model.objOffset !== 0) {
-    const t = ` ${term1(model.objOffset, any)}${CONSTANT}`;
-    if (line.length + t.length > WRAP) { out.write(`${line}\n`); line = '  '; }
-    line += t;
-    any = true;
-  }
-  if (!any) line += ' 0';
-  out.write(`${line}\n`);
-  out.write('Subject To\n');
+  if (model.objOffset !== 0) { term(model.objOffset, any, -1); any = true; }
+  if (!any) w.ascii(' 0');
+  w.byte(NL);
+
+  w.text('Subject To\n');
   const { rowStart, rowIndex, rowValue, rowLower, rowUpper } = model;
-  for (let i = 0; i < model.numRows; i++) {
-    const lo = rowLower[i]!, hi = rowUpper[i]!;
-    const rname = namer.rowFile(i);
-    let body = '';
-    let l = 0;
-    let first = true;
-    for (let k = rowStart[i]!; k < rowStart[i + 1]!; k++) {
+  const row = (i: number, suffix: string, op: string, rhs: number) => {
+    room();
+    lineStart = w.pos;
+    w.byte(SP);
+    namer.writeRow(w, i);
+    w.ascii(suffix);
+    for (let k = rowStart[i]!, first = true; k < rowStart[i + 1]!; k++, first = false) {
       const j = rowIndex[k]!;
       used[j] = 1;
-      const term = ` ${term1(rowValue[k]!, !first)}${names[j]}`;
-      first = false;
-      if (l + term.length > WRAP) { body += '\n  '; l = 2; }
-      body += term;
-      l += term.length;
+      term(rowValue[k]!, !first, j);
     }
-    if (lo === hi) out.write(` ${rname}:${body} = ${num(lo)}\n`);
-    else if (lo === -Infinity) out.write(` ${rname}:${body} <= ${num(hi)}\n`);
-    else if (hi === Infinity) out.write(` ${rname}:${body} >= ${num(lo)}\n`);
+    room();
+    const start = w.pos;
+    w.ascii(op);
+    w.num(rhs);
+    wrap(start);
+    w.byte(NL);
+  };
+  for (let i = 0; i < model.numRows; i++) {
+    const lo = rowLower[i]!, hi = rowUpper[i]!;
+    if (lo === hi) row(i, ':', ' = ', lo);
+    else if (lo === -Infinity) row(i, ':', ' <= ', hi);
+    else if (hi === Infinity) row(i, ':', ' >= ', lo);
     else {
-      out.write(` ${rname}~lo:${body} >= ${num(lo)}\n`);
-      out.write(` ${rname}~hi:${body} <= ${num(hi)}\n`);
+      row(i, '~lo:', ' >= ', lo);
+      row(i, '~hi:', ' <= ', hi);
     }
   }
-  out.write('Bounds\n');
-  const { colLower, colUpper, colType } = model;
+
+  // Names are at most 100 characters and numbers at most 24: a bound line fits in 255.
+  w.text('Bounds\n');
+  const { colLower, colUpper } = model;
   for (let j = 0; j < n; j++) {
     const lo = colLower[j]!, hi = colUpper[j]!;
-    const name = names[j]!;
-    if (colType[j] === 2 && lo === 0 && hi === 1) {
-      continue;
-    }
-    if (lo === hi) out.write(` ${name} = ${num(lo)}\n`);
-    else if (lo === -Infinity && hi === Infinity) out.write(` ${name} free\n`);
-    else if (lo === 0 && hi === Infinity) { if (!used[j]) out.write(` ${name} >= 0\n`); }
-    else if (hi === Infinity) out.write(` ${name} >= ${num(lo)}\n`);
-    else out.write(` ${num(lo)} <= ${name} <= ${num(hi)}\n`);
+    if (isBinary(model, j)) continue;
+    if (lo === 0 && hi === Infinity && used[j]) continue;
+    room();
+    w.byte(SP);
+    if (lo === hi) { namer.writeCol(w, j); w.ascii(' = '); w.num(lo); }
+    else if (lo === -Infinity && hi === Infinity) { namer.writeCol(w, j); w.ascii(' free'); }
+    else if (hi === Infinity) { namer.writeCol(w, j); w.ascii(' >= '); w.num(lo); }
+    else { w.num(lo); w.ascii(' <= '); namer.writeCol(w, j); w.ascii(' <= '); w.num(hi); }
+    w.byte(NL);
   }
-  if (model.objOffset !== 0) out.write(` ${CONSTANT} = 1\n`);
-  writeList(out, 'Generals', model, names, 1);
-  writeList(out, 'Binaries', model, names, 2);
-  out.write('End\n');
+  if (model.objOffset !== 0) w.text(` ${CONSTANT} = 1\n`);
+  writeList(w, namer, 'Generals', model, false);
+  writeList(w, namer, 'Binaries', model, true);
+  w.text('End\n');
+  w.flush();
 }
 
-function term1(c: number, notFirst: boolean): string {
-  const sign = c < 0 ? '- ' : notFirst ? '+ ' : '';
-  const a = Math.abs(c);
-  return a === 1 ? sign : `${sign}${num(a)} `;
+/** Whether column j goes to the Binaries section (binary with bounds 0 and 1) or to Generals (other integers). */
+export function isBinary(model: Model, j: number): boolean {
+  return model.colType[j] === 2 && model.colLower[j] === 0 && model.colUpper[j] === 1;
 }
 
-function writeList(out: Sink, title: string, model: Model, names: string[], type: number): void {
-  let line = '';
+function writeList(w: ByteWriter, namer: Namer, title: string, model: Model, binaries: boolean): void {
   let header = false;
+  let lineStart = 0;
   for (let j = 0; j < model.numCols; j++) {
-    if (model.colType[j] !== type) continue;
-    if (!header) { out.write(`${title}\n`); header = true; }
-    if (line.length + names[j]!.length + 1 > WRAP) { out.write(`${line}\n`); line = ''; }
-    line += ` ${names[j]}`;
+    if (model.colType[j] === 0 || isBinary(model, j) !== binaries) continue;
+    if (!header) { w.text(`${title}\n`); header = true; lineStart = w.pos; }
+    lineStart -= w.room();
+    const start = w.pos;
+    w.byte(SP);
+    namer.writeCol(w, j);
+    if (w.pos - lineStart > MAX_LINE) {
+      w.buf.copyWithin(start + 1, start, w.pos);
+      w.buf[start] = NL;
+      w.pos++;
+      lineStart = start + 1;
+    }
   }
-  if (line) out.write(`${line}\n`);
+  if (header) w.byte(NL);
 }

@@ -10,6 +10,7 @@
 import type { Unit } from '../check/units.js';
 import type { Span } from '../diagnostics/diagnostic.js';
 import type { Elem, EvSet, Indexed } from '../lower/values.js';
+import type { LoweringRecord } from '../lower/lower.js';
 
 export const COL_CONTINUOUS = 0;
 export const COL_INTEGER = 1;
@@ -25,12 +26,16 @@ export interface ColFamily {
   readonly span: Span;
   /** Decodes a column's offset in the family to its index tuple. */
   readonly index: Indexed;
+  /** Auxiliary columns added by a reformulation (not reported as the model's variables). */
+  readonly aux?: boolean;
 }
 
 export interface RowFamily {
   readonly name: string;
   readonly first: number;
   count: number;
+  /** Auxiliary rows added by a reformulation of the source family named `name` without `~aux`. */
+  readonly aux?: boolean;
   readonly unit: Unit;
   readonly span: Span;
   /** The sets the constraint's bindings ran over, and per row the position in each. */
@@ -48,9 +53,22 @@ export interface ObjectiveInfo {
   readonly span?: Span;
 }
 
+/** Lower triangle of the objective's Hessian Q (objective = c'x + (1/2) x'Qx), compressed by column. */
+export interface Hessian {
+  readonly start: Int32Array;
+  readonly index: Int32Array;
+  readonly value: Float64Array;
+}
+
 export interface Model {
   readonly name: string;
   readonly objective: ObjectiveInfo;
+  /** Quadratic part of the emitted (scaled) objective, for QPs. */
+  readonly hessian?: Hessian;
+  /** What the reformulations added, per source family (evg compile --explain). */
+  readonly lowering: readonly LoweringRecord[];
+  /** Bound on the error of a linearised objective (tangent cuts), in the objective's unit. */
+  readonly objectiveError: number;
   readonly numCols: number;
   readonly colLower: Float64Array;
   readonly colUpper: Float64Array;
@@ -77,6 +95,8 @@ export interface ModelStats {
   readonly binaries: number;
   /** Smallest and largest absolute coefficient of the emitted matrix. */
   readonly matrixRange: readonly [number, number];
+  /** Rows holding the smallest and the largest matrix coefficient (-1 when the matrix is empty). */
+  readonly matrixRangeRows: readonly [number, number];
   readonly objectiveRange: readonly [number, number];
   readonly boundsRange: readonly [number, number];
   readonly rhsRange: readonly [number, number];

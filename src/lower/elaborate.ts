@@ -11,11 +11,13 @@ import {
   type SetMember, type VarMember, type ArgEval,
 } from '../check/program.js';
 import { makeLoop, pushTuple, domainFactors, type Loop } from '../check/loops.js';
-import { Diagnostics, EvgError, fail, type Diagnostic } from '../diagnostics/diagnostic.js';
-import { ModelBuilder } from '../ir/builder.js';
-import type { Model, RowFamily } from '../ir/model.js';
+import { DependentFailure, Diagnostics, EvgError, fail, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
+import { MAX_COLUMNS, ModelBuilder } from '../ir/builder.js';
+import { familyOf, type Model, type RowFamily } from '../ir/model.js';
 import { Frame, type InstanceValue, type MemberEvaluator } from './frame.js';
-import { EvSet, LinAcc, ParamValue, VarFamily, formatTuple, type Elem } from './values.js';
+import { EvSet, Indexed, LinAcc, ParamValue, VarFamily, formatTuple, type Elem } from './values.js';
+import { DEFAULT_LOWERING, Lowering, type LoweringOptions } from './lower.js';
+import { ONE, type Unit } from '../check/units.js';
 
 export interface Elaboration {
   readonly model: Model;
@@ -35,8 +37,43 @@ class Elaborator implements MemberEvaluator {
   readonly builder = new ModelBuilder();
   readonly frames: Frame[] = [];
   root!: Frame;
+  private readonly lowering: Lowering;
+  /** Scratch row for the second side of a two-sided row with nonlinear terms. */
+  private scratch = new LinAcc(0);
 
-  constructor(private readonly chk: Checker, private readonly diags: Diagnostics) {}
+  constructor(private readonly chk: Checker, private readonly diags: Diagnostics, options: LoweringOptions) {
+    this.lowering = new Lowering(this.builder, options, (family, span, first) => this.auxColumns(family, span, first));
+  }
+
+  /** The family of auxiliary columns of a source family (created at its first auxiliary column). */
+  private auxColumns(family: string, span: Span | undefined, first: number): { count: number } {
+    const f = { name: `${family}~aux`, first, count: 0, unit: ONE, type: 0 as const, span: span ?? this.root.scope.list[0]?.span ?? { file: '', start: 0, end: 0, line: 1, col: 1 }, index: new Indexed([]), aux: true };
+    this.builder.colFamilies.push(f);
+    this.openAux.push(f);
+    return f;
+  }
+  /** Auxiliary column families whose size is not final yet. */
+  private openAux: { name: string; count: number; index: Indexed }[] = [];
+
+  /** Adds the auxiliary rows of the current source family as a family of their own. */
+  private flushAux(family: string, span: Span, unit: Unit): void {
+    const rows = this.lowering.takeRows();
+    // Auxiliary column families get their index set once their size is known.
+    for (const f of this.openAux) (f as { index: Indexed }).index = new Indexed([EvSet.range(f.name, 1, f.count)]);
+    this.openAux = [];
+    if (rows.length === 0) return;
+    const b = this.builder;
+    const fam = b.beginRowFamily({ name: `${family}~aux`, unit, span, sets: [], arities: [1], aux: true });
+    const acc = this.scratch;
+    for (const r of rows) {
+      acc.reset();
+      for (let k = 0; k < r.cols.length; k++) acc.add(r.cols[k]!, r.vals[k]!);
+      if (b.addRow(acc, r.lo, r.hi, 1)) fam.count++;
+      else if (r.lo > 1e-9 || r.hi < -1e-9) fail('E0602', `a row added to lower \`${family}\` can never hold (0 in [${r.lo}, ${r.hi}])`, span);
+    }
+    (fam as { sets: readonly EvSet[] }).sets = [EvSet.range(fam.name, 1, fam.count)];
+    fam.keys = Int32Array.from({ length: fam.count }, (_, i) => i);
+  }
 
   evaluate(m: Member, frame: Frame): unknown {
     if (m.kind === 'instance') return this.instantiate(m, frame);
@@ -53,10 +90,51 @@ class Elaborator implements MemberEvaluator {
     this.root = new Frame(this, this.chk.root, null, '');
     this.visit(this.root);
     this.lowerAll();
-    return { model: this.builder.finish('evg'), root: this.root, frames: this.frames };
+    const model = this.builder.finish('evg');
+    // With errors, rows are missing and these warnings would mislead.
+    if (!this.diags.hasErrors) {
+      this.warnUnused(model);
+      this.warnCoefficientRange(model);
+    }
+    return { model, root: this.root, frames: this.frames };
+  }
+
+  /** W0202: variable declarations none of whose columns appears in a row or in the objective. */
+  private warnUnused(model: Model): void {
+    const used = new Uint8Array(model.numCols);
+    for (let k = 0; k < model.rowIndex.length; k++) used[model.rowIndex[k]!] = 1;
+    for (let j = 0; j < model.numCols; j++) if (model.colCost[j] !== 0) used[j] = 1;
+    // One warning per declaration, however many instances of a component it has.
+    const unused = new Map<Span, { first: string; count: number }>();
+    for (const f of model.colFamilies) {
+      if (f.aux) continue;
+      let any = false;
+      for (let j = f.first; j < f.first + f.count && !any; j++) any = used[j] === 1;
+      if (any || f.count === 0) continue;
+      const u = unused.get(f.span);
+      if (u) u.count++; else unused.set(f.span, { first: f.name, count: 1 });
+    }
+    for (const [span, u] of unused) {
+      this.diags.report('W0202', `variable \`${u.first}\`${u.count > 1 ? ` (and the same variable of ${u.count - 1} other instance${u.count > 2 ? 's' : ''})` : ''} appears in no constraint and not in the objective`, span,
+        'use it, or delete the declaration; its value in the results is whatever the solver picks within its bounds');
+    }
+  }
+
+  /** W0602: a matrix whose coefficients still span more than six orders of magnitude after row scaling. */
+  private warnCoefficientRange(model: Model): void {
+    const [lo, hi] = model.stats.matrixRange;
+    if (!(lo > 0) || hi / lo <= 1e6) return;
+    const [rLo, rHi] = model.stats.matrixRangeRows;
+    const fLo = familyOf(model.rowFamilies, rLo), fHi = familyOf(model.rowFamilies, rHi);
+    const e = (v: number) => v.toExponential(0);
+    const where = fLo === fHi ? `both in \`${fHi?.name}\`` : `the smallest in \`${fLo?.name}\`, the largest in \`${fHi?.name}\``;
+    this.diags.report('W0602', `after scaling, the matrix coefficients range from ${e(lo)} to ${e(hi)} (${Math.round(Math.log10(hi / lo))} orders of magnitude): ${where}`, fHi?.span,
+      'solvers may become slow or inaccurate; units closer to the typical values of the variables (MW rather than W, k$ rather than $) narrow the range');
   }
 
   private report(e: unknown, where?: string): void {
+    // Something this depends on failed and was reported already.
+    if (e instanceof DependentFailure) return;
     if (!(e instanceof EvgError)) throw e;
     const d = e.diagnostic;
     this.diags.add(where ? { ...d, notes: [...(d.notes ?? []), { message: `while building ${where}` }] } : d);
@@ -76,7 +154,12 @@ class Elaborator implements MemberEvaluator {
             frame.get(m);
             break;
           case 'var':
-            this.allocate(m, frame);
+            try {
+              this.allocate(m, frame);
+            } catch (e) {
+              frame.markFailed(m.slot);
+              throw e;
+            }
             break;
           case 'instance': {
             const inst = frame.get<InstanceValue>(m);
@@ -98,7 +181,11 @@ class Elaborator implements MemberEvaluator {
     const factors = d ? domainFactors(d, env, loop!, name) : [];
     const size = factors.reduce((s, f) => s * f.size, 1);
     const b = this.builder;
-    const base = b.addColumns(size, m.type ?? 0);
+    if (b.numCols + size > MAX_COLUMNS) {
+      fail('E0608', `variable \`${name}\` has ${size} columns (${factors.map((f) => f.size).join(' x ')}), more than evg can hold (${MAX_COLUMNS} columns in all)`, m.span,
+        'check its index sets: one of them is probably far larger than intended');
+    }
+    const base = b.addColumns(size, m.type ?? 0, `variable \`${name}\``);
     const fam = new VarFamily(factors, name, base, m.unit!, m.type ?? 0, m.span);
     frame.put(m.slot, fam);
     b.colFamilies.push({ name, first: base, count: size, unit: m.unit!, type: m.type ?? 0, span: m.span, index: fam });
@@ -210,15 +297,20 @@ class Elaborator implements MemberEvaluator {
     const obj = this.chk.objective;
     acc.reset();
     if (obj && obj.body && !obj.failed) {
+      this.lowering.begin('objective', obj.span);
       try {
         (obj.body as C & { t: 'lin' }).f(new Env(this.root, obj.slotCount ?? 0), 1, acc);
-        this.builder.setObjective(acc, { name: obj.name, sense: obj.decl.sense, unit: obj.unit, span: obj.span }, obj.unit!.factor);
+        const l = this.lowering;
+        if (acc.atoms.length) l.lowerObjective(acc, obj.decl.sense, l.options.quadraticObjective === 'qp' && !this.builder.hasIntegers());
+        this.builder.setObjective(acc, { name: obj.name, sense: obj.decl.sense, unit: obj.unit, span: obj.span }, obj.unit!.factor, l.hessian);
+        this.flushAux('objective', obj.span, obj.unit!);
       } catch (e) {
         this.report(e, `objective \`${obj.name}\``);
       }
     } else {
       this.builder.setObjective(acc, { name: 'feasibility', sense: 'minimize' }, 1);
     }
+    this.builder.setLowering(this.lowering.records, this.lowering.objectiveError / (obj?.unit?.factor ?? 1));
   }
 
   private lowerConstraint(m: ConstraintMember, frame: Frame, acc: LinAcc): void {
@@ -230,7 +322,16 @@ class Elaborator implements MemberEvaluator {
     const rels = m.rels!;
     const display = m.unit!.factor;
     const nb = d ? d.bindings.length : 0;
+    let trivial = 0;
+    let firstTrivial = '';
     const fam: RowFamily = b.beginRowFamily({ name, unit: m.unit!, span: m.span, sets: [], arities: d ? d.bindings.map((x) => x.arity) : [] });
+    this.lowering.begin(name, m.span);
+    const label = (): string => {
+      if (!d) return name;
+      const t: Elem[] = [];
+      pushTuple(d, env, t);
+      return `${name}[${t.join(',')}]`;
+    };
     const keys: number[] = [];
     const sets: (EvSet | undefined)[] = new Array(nb);
     let values: Elem[] | undefined;
@@ -261,6 +362,7 @@ class Elaborator implements MemberEvaluator {
         hi = r === '>=' ? Infinity : -c;
       }
       checkFinite(lo, hi, where, m);
+      if (acc.atoms.length) [lo, hi] = this.lowering.lowerRow(acc, lo, hi, label(), this.scratch);
       if (!b.addRow(acc, lo, hi, display)) {
         const tol = 1e-9 * Math.max(1, Math.abs(lo === -Infinity ? 0 : lo), Math.abs(hi === Infinity ? 0 : hi));
         if (0 < lo - tol || 0 > hi + tol) {
@@ -270,6 +372,7 @@ class Elaborator implements MemberEvaluator {
             m.decl.span, 'this usually means missing data or an empty sum; check the index values shown');
         }
         b.trivialRows++;
+        if (trivial++ === 0) firstTrivial = where();
         return;
       }
       fam.count++;
@@ -298,9 +401,20 @@ class Elaborator implements MemberEvaluator {
     } catch (e) {
       this.report(e, where());
     }
+    if (trivial) {
+      this.diags.report('W0601', trivial === 1
+        ? `${firstTrivial} has no variables left and always holds; it is dropped`
+        : `${trivial} rows of \`${name}\` have no variables left and always hold (the first is ${firstTrivial}); they are dropped`, m.decl.span,
+        'a zero coefficient or an empty sum removed every variable; check the data and the `where` filters if that is not intended');
+    }
     (fam as { sets: readonly EvSet[] }).sets = sets.map((s) => s ?? EvSet.of('{}', 1, []));
     fam.keys = Int32Array.from(keys);
     if (values) fam.values = values;
+    try {
+      this.flushAux(name, m.span, m.unit!);
+    } catch (e) {
+      this.report(e);
+    }
   }
 }
 
@@ -319,8 +433,8 @@ function checkFinite(lo: number, hi: number, where: () => string, m: ConstraintM
   }
 }
 
-export function elaborate(chk: Checker, diags: Diagnostics): Elaboration {
-  return new Elaborator(chk, diags).run();
+export function elaborate(chk: Checker, diags: Diagnostics, options: LoweringOptions = DEFAULT_LOWERING): Elaboration {
+  return new Elaborator(chk, diags, options).run();
 }
 
 export type { Diagnostic };

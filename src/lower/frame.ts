@@ -3,7 +3,10 @@
 // Sets, parameters, tables and instances are evaluated lazily on first use (so declarations may
 // appear in any order), with cycle detection; variable families are filled in by the elaborator.
 import type { Member, ScopeDef } from '../check/program.js';
-import { fail } from '../diagnostics/diagnostic.js';
+import { DependentFailure, EvgError, fail } from '../diagnostics/diagnostic.js';
+
+/** State of a member whose evaluation failed. */
+const FAILED = 3;
 import type { EvSet } from './values.js';
 
 export interface InstanceValue {
@@ -42,11 +45,17 @@ export class Frame {
     return this.state[slot] === 2;
   }
 
+  /** Marks a member whose value could not be built (the error is reported by the caller). */
+  markFailed(slot: number): void {
+    this.state[slot] = FAILED;
+  }
+
   /** The value of a member, evaluating it on first use. */
   get<T>(member: Member): T {
     const slot = member.slot;
     const st = this.state[slot];
     if (st === 2) return this.values[slot] as T;
+    if (st === FAILED) throw new DependentFailure(`${this.prefix}${member.name}`);
     if (st === 1) {
       fail('E0205', `\`${this.prefix}${member.name}\` is defined in terms of itself`, member.span, 'break the cycle between the declarations involved');
     }
@@ -57,7 +66,9 @@ export class Frame {
       this.state[slot] = 2;
       return v as T;
     } catch (e) {
-      this.state[slot] = 0;
+      // A failed member is not evaluated again: its error is reported once, and what depends on
+      // it fails silently (DependentFailure).
+      this.state[slot] = e instanceof EvgError || e instanceof DependentFailure ? FAILED : 0;
       throw e;
     }
   }

@@ -2,6 +2,9 @@
 // accumulator. Everything numeric is stored in canonical units (see check/units.ts).
 import type { Unit } from '../check/units.js';
 import type { Span } from '../diagnostics/diagnostic.js';
+import type { Env } from '../check/program.js';
+import type { Affine } from './aux.js';
+import { atomValue, type AtomNode, type AtomUse } from './atoms.js';
 
 /** A set element: a whole number or a symbol. Integer-looking strings are normalised to numbers. */
 export type Elem = number | string;
@@ -18,6 +21,9 @@ export function elemText(e: Elem): string {
 }
 
 type Index = Map<Elem, number | Index>;
+
+/** Largest number of elements of a set: positions are 32-bit integers. */
+export const MAX_SET_SIZE = 2 ** 31 - 1;
 
 /** An ordered finite set of elements or tuples (arity > 1), with O(1) position lookup. */
 export class EvSet {
@@ -213,30 +219,46 @@ export class VarFamily extends Indexed {
   }
 }
 
+/**
+ * What the closures of linear expressions (LinFn) write into: `add` a coefficient of a column,
+ * `c` the constant part (canonical units), and `atom` a nonlinear term (abs, max, a square, ...)
+ * with its multiplier. Model building collects coefficients and atoms (LinAcc); evaluation at a
+ * point adds up values (EvalAcc); atom arguments, which are affine, go to a SparseAcc.
+ */
+export interface Acc {
+  c: number;
+  add(col: number, v: number): void;
+  atom(node: AtomNode, k: number, env: Env): void;
+}
+
 /** Dense scratch accumulator for one linear expression (one row being built). */
-export class LinAcc {
+export class LinAcc implements Acc {
   coef: Float64Array;
   private stamp: Int32Array;
   cols: Int32Array;
   n = 0;
   /** Constant part, canonical units. */
   c = 0;
+  /** Nonlinear terms of the row, to be lowered by the reformulations (src/lower/*.ts). */
+  readonly atoms: AtomUse[] = [];
   private gen = 1;
 
   constructor(numCols: number) {
-    this.coef = new Float64Array(Math.max(1, numCols));
-    this.stamp = new Int32Array(Math.max(1, numCols));
+    this.coef = new Float64Array(Math.max(16, numCols));
+    this.stamp = new Int32Array(Math.max(16, numCols));
     this.cols = new Int32Array(16);
   }
 
   reset(): void {
     this.n = 0;
     this.c = 0;
+    if (this.atoms.length) this.atoms.length = 0;
     this.gen++;
     if (this.gen === 0x7fffffff) { this.stamp.fill(0); this.gen = 1; }
   }
 
   add(col: number, v: number): void {
+    if (col >= this.coef.length) this.grow(col + 1);
     if (this.stamp[col] !== this.gen) {
       this.stamp[col] = this.gen;
       this.coef[col] = v;
@@ -251,7 +273,24 @@ export class LinAcc {
     }
   }
 
-  /** Value of the expression at x (columns in declared units); canonical units. */
+  /** Records a nonlinear term; its affine arguments are evaluated now, in this row's environment. */
+  atom(node: AtomNode, k: number, env: Env): void {
+    const args = node.args(env, () => new SparseAcc()).map((a) => a.affine());
+    this.atoms.push({ node, k, args, data: node.data?.(env) });
+  }
+
+  /** Auxiliary columns are added while rows are lowered: the dense arrays follow. */
+  private grow(min: number): void {
+    let cap = this.coef.length * 2;
+    while (cap < min) cap *= 2;
+    const coef = new Float64Array(cap), stamp = new Int32Array(cap);
+    coef.set(this.coef);
+    stamp.set(this.stamp);
+    this.coef = coef;
+    this.stamp = stamp;
+  }
+
+  /** Value of the linear part at x (columns in declared units); canonical units. */
   dot(x: Float64Array): number {
     let s = this.c;
     for (let i = 0; i < this.n; i++) {
@@ -259,5 +298,47 @@ export class LinAcc {
       s += this.coef[j]! * x[j]!;
     }
     return s;
+  }
+}
+
+/** Small accumulator for the affine arguments of atoms (no dense arrays). */
+export class SparseAcc implements Acc {
+  c = 0;
+  private readonly cols: number[] = [];
+  private readonly vals: number[] = [];
+  private readonly at = new Map<number, number>();
+
+  add(col: number, v: number): void {
+    const i = this.at.get(col);
+    if (i === undefined) { this.at.set(col, this.cols.length); this.cols.push(col); this.vals.push(v); }
+    else this.vals[i]! += v;
+  }
+
+  atom(node: AtomNode): void {
+    // The checker only accepts affine arguments (E0411 otherwise).
+    throw new Error(`internal: nested nonlinear term ${node.kind} in an affine argument`);
+  }
+
+  affine(): Affine {
+    return { cols: this.cols, vals: this.vals, c: this.c };
+  }
+}
+
+/** Evaluates an expression at a point x (columns in their declared units): value in canonical units. */
+export class EvalAcc implements Acc {
+  c = 0;
+  constructor(private readonly x: ArrayLike<number>) {}
+
+  reset(): void {
+    this.c = 0;
+  }
+
+  add(col: number, v: number): void {
+    this.c += v * (this.x[col] ?? 0);
+  }
+
+  atom(node: AtomNode, k: number, env: Env): void {
+    const vals = node.args(env, () => new EvalAcc(this.x)).map((a) => a.c);
+    this.c += k * atomValue(node, vals, node.data?.(env));
   }
 }

@@ -71,6 +71,7 @@ function variableTables(model: Model, x: Float64Array): string[] {
   let periods: Elem[] | undefined;
   const others: string[] = [];
   for (const f of model.colFamilies) {
+    if (f.aux) continue;
     const last = f.index.factors[f.index.factors.length - 1];
     if (last && last.step !== undefined && last.arity === 1 && (!periods || periods.length === last.size)) {
       periods ??= Array.from({ length: last.size }, (_, i) => last.at(i));
@@ -117,6 +118,7 @@ export function toJson(comp: Compilation, r: Results, extraTimes: Record<string,
   const units: Record<string, string> = {};
   if (r.x) {
     for (const f of model.colFamilies) {
+      if (f.aux) continue;
       units[f.name] = f.unit.text;
       for (let k = 0; k < f.count; k++) variables[sourceName(f.name, colTuple(f, f.first + k))] = tidy(r.x[f.first + k]!);
     }
@@ -125,6 +127,7 @@ export function toJson(comp: Compilation, r: Results, extraTimes: Record<string,
   const constraintUnits: Record<string, { unit: string; dual?: string }> = {};
   if (r.activity) {
     for (const f of model.rowFamilies) {
+      if (f.aux) continue;
       constraintUnits[f.name] = { unit: f.unit.text, ...(r.duals ? { dual: dualUnitText(model, f.unit) } : {}) };
       for (let i = f.first; i < f.first + f.count; i++) {
         constraints[sourceName(f.name, rowTuple(f, i))] = { activity: tidy(r.activity[i]!), ...(r.duals ? { dual: tidy(r.duals[i]!) } : {}) };
@@ -168,6 +171,7 @@ export function writeCsvDir(dir: string, comp: Compilation, r: Results): string[
   const fileFor = (name: string, kind: string) => join(dir, `${kind}-${name.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/_+$/, '')}.csv`);
   if (r.x) {
     for (const f of model.colFamilies) {
+      if (f.aux) continue;
       const cols = headerOf(f.index.arity, colIndexNames(f));
       const lines = [[...cols, `value_${f.unit.text}`].map(csvCell).join(',')];
       for (let k = 0; k < f.count; k++) lines.push([...colTuple(f, f.first + k), fmtNum(r.x[f.first + k]!, 12)].map(csvCell).join(','));
@@ -178,6 +182,7 @@ export function writeCsvDir(dir: string, comp: Compilation, r: Results): string[
   }
   if (r.activity) {
     for (const f of model.rowFamilies) {
+      if (f.aux) continue;
       const arity = f.arities.reduce((a, b) => a + b, 0);
       const head = [...headerOf(arity, []), `activity_${f.unit.text}`, ...(r.duals ? [`dual_${dualUnitText(model, f.unit)}`] : [])];
       const lines = [head.map(csvCell).join(',')];

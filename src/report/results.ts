@@ -5,7 +5,7 @@ import { Env, type C, type CostMember } from '../check/program.js';
 import { div } from '../check/units.js';
 import type { Compilation } from '../driver.js';
 import type { Model } from '../ir/model.js';
-import { LinAcc } from '../lower/values.js';
+import { EvalAcc } from '../lower/values.js';
 import type { SolverOutput } from '../solve/types.js';
 
 export interface CostValue {
@@ -41,7 +41,9 @@ export function dualUnitText(model: Model, rowUnit: { text: string; dims: readon
 export function interpret(comp: Compilation, out: SolverOutput): Results {
   const model = comp.elaboration!.model;
   const base = { status: out.status, solver: out.solver, isMip: out.isMip, hasSolution: out.hasSolution, mipGap: out.mipGap, solveSeconds: out.seconds, message: out.message };
-  if (!out.hasSolution || !out.colValue) return { ...base, costs: [] };
+  // An infeasible or unbounded model has no solution to report, whatever point a solver kept.
+  const proven = out.status === 'infeasible' || out.status === 'unbounded' || out.status === 'infeasible-or-unbounded';
+  if (!out.hasSolution || !out.colValue || proven) return { ...base, hasSolution: false, costs: [] };
   const x = out.colValue;
   // Integer columns come back within the solver's integrality tolerance; report them exactly.
   for (let j = 0; j < model.numCols; j++) if (model.colType[j] !== 0) x[j] = Math.round(x[j]!);
@@ -69,7 +71,8 @@ export function interpret(comp: Compilation, out: SolverOutput): Results {
 /** Values of every `cost` term (model and instances) at a solution. */
 export function costValues(comp: Compilation, x: Float64Array): CostValue[] {
   const el = comp.elaboration!;
-  const acc = new LinAcc(el.model.numCols);
+  // Evaluated as written (squares, abs, pwl exactly), not as lowered.
+  const acc = new EvalAcc(x);
   const out: CostValue[] = [];
   for (const frame of el.frames) {
     for (const m of frame.scope.list) {
@@ -77,7 +80,7 @@ export function costValues(comp: Compilation, x: Float64Array): CostValue[] {
       const cm = m as CostMember;
       acc.reset();
       (cm.body as C & { t: 'lin' }).f(new Env(frame, cm.slotCount ?? 0), 1, acc);
-      out.push({ name: `${frame.prefix}${cm.name}`, value: clean(acc.dot(x) / cm.unit!.factor), unit: cm.unit!.text });
+      out.push({ name: `${frame.prefix}${cm.name}`, value: clean(acc.c / cm.unit!.factor), unit: cm.unit!.text });
     }
   }
   return out;

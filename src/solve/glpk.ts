@@ -1,11 +1,14 @@
 // GLPK back-end (glpk.js, WebAssembly, in-process). glpk.js takes a JSON model with named
 // variables; compact internal names (x0, r0) keep that small. GLPK has no objective constant, so
-// it is added back here.
+// it is added back here. A MILP whose relaxation is unbounded makes GLPK give up; solveGlpk then
+// classifies it itself (see below).
 import GLPKFactory from 'glpk.js/node';
 import type { Model } from '../ir/model.js';
 import type { SolveOptions, SolverOutput, SolveStatus } from './types.js';
 
 type Glpk = Awaited<ReturnType<typeof GLPKFactory>>;
+/** Time given to the search for an integer solution of a MILP whose relaxation is unbounded. */
+const FEASIBILITY_SECONDS = 5;
 let glpk: Promise<Glpk> | undefined;
 
 function load(): Promise<Glpk> {
@@ -15,6 +18,10 @@ function load(): Promise<Glpk> {
 
 export async function solveGlpk(model: Model, opts: SolveOptions): Promise<SolverOutput> {
   const t0 = performance.now();
+  if (model.hessian) {
+    // The driver linearises quadratic objectives for GLPK (compile option quadraticObjective: 'pwl').
+    return { solver: 'glpk', status: 'error', hasSolution: false, isMip: false, seconds: 0, message: 'GLPK cannot solve a quadratic objective; build the model with the objective linearised (evg does so for --solver glpk)' };
+  }
   const g = await load();
   const isMip = model.stats.integers + model.stats.binaries > 0;
   const objVars = [];
@@ -50,26 +57,43 @@ export async function solveGlpk(model: Model, opts: SolveOptions): Promise<Solve
     ...(generals.length ? { generals } : {}),
     ...(binaries.length ? { binaries } : {}),
   };
-  const run = (presol: boolean) => g.solve(lp, {
+  const run = (problem: typeof lp, presol: boolean, seconds = opts.timeLimit) => g.solve(problem, {
     msglev: opts.verbose ? g.GLP_MSG_ALL : g.GLP_MSG_OFF,
     presol,
     rows: true,
-    ...(opts.timeLimit !== undefined ? { tmlim: opts.timeLimit } : {}),
+    ...(seconds !== undefined ? { tmlim: seconds } : {}),
     ...(opts.gap !== undefined ? { mipgap: opts.gap } : {}),
   });
-  let res = run(true);
+  let res = run(lp, true);
   // With the presolver on, GLPK reports an infeasible or unbounded LP as "undefined"; solving
-  // again without it gives the precise status.
-  if (res.result.status === g.GLP_UNDEF || res.result.status === g.GLP_NOFEAS && !isMip) res = run(false);
+  // again without it gives the precise status. (A MILP cannot be solved without the presolver:
+  // glpk.js runs no simplex first, so that is handled below.)
+  if (!isMip && (res.result.status === g.GLP_UNDEF || res.result.status === g.GLP_NOFEAS)) res = run(lp, false);
   const st = res.result.status;
-  const seconds = (performance.now() - t0) / 1000;
-  const timedOut = opts.timeLimit !== undefined && seconds >= opts.timeLimit * 0.98;
+  const timedOut = () => opts.timeLimit !== undefined && (performance.now() - t0) / 1000 >= opts.timeLimit * 0.98;
   let status: SolveStatus;
   if (st === g.GLP_OPT) status = 'optimal';
-  else if (st === g.GLP_FEAS) status = timedOut ? 'time-limit' : isMip ? 'time-limit' : 'optimal';
-  else if (st === g.GLP_NOFEAS || st === g.GLP_INFEAS) status = timedOut ? 'time-limit' : 'infeasible';
+  else if (st === g.GLP_FEAS) status = timedOut() ? 'time-limit' : isMip ? 'time-limit' : 'optimal';
+  else if (st === g.GLP_NOFEAS || st === g.GLP_INFEAS) status = timedOut() ? 'time-limit' : 'infeasible';
   else if (st === g.GLP_UNBND) status = 'unbounded';
-  else status = timedOut ? 'time-limit' : 'error';
+  else if (timedOut()) status = 'time-limit';
+  else if (isMip) {
+    // GLPK's branch and bound gives up ("undefined") when the LP relaxation is unbounded. Solve
+    // the relaxation: infeasible means the MILP is; unbounded means the MILP is unbounded if it
+    // has any integer solution (for rational data the integer hull has the relaxation's recession
+    // cone), so look for one with a zero objective.
+    const { generals: _g, binaries: _b, ...relaxation } = lp;
+    const rel = run(relaxation, false).result.status;
+    if (rel === g.GLP_NOFEAS) status = 'infeasible';
+    else if (rel !== g.GLP_UNBND) status = 'error';
+    else {
+      // The search can be endless (free integers with no solution), so it gets a few seconds.
+      const left = opts.timeLimit === undefined ? FEASIBILITY_SECONDS : Math.min(FEASIBILITY_SECONDS, opts.timeLimit - (performance.now() - t0) / 1000);
+      const feas = left <= 0 ? g.GLP_UNDEF : run({ ...lp, objective: { ...lp.objective, vars: [{ name: 'x0', coef: 0 }] } }, true, left).result.status;
+      status = feas === g.GLP_OPT || feas === g.GLP_FEAS ? 'unbounded' : feas === g.GLP_NOFEAS ? 'infeasible' : 'infeasible-or-unbounded';
+    }
+  } else status = 'error';
+  const seconds = (performance.now() - t0) / 1000;
   const hasSolution = st === g.GLP_OPT || st === g.GLP_FEAS;
   if (!hasSolution) return { solver: 'glpk', status, hasSolution, isMip, seconds, message: status === 'error' ? `GLPK status ${st}` : undefined };
   const colValue = new Float64Array(model.numCols);

@@ -41,6 +41,7 @@ export async function highsModel(model: Model): Promise<{ h: HighsRuntime; m: Hi
     rowUpper: clamp(model.rowUpper),
     matrix: { format: 'csr', numRows: model.numRows, numCols: model.numCols, starts: model.rowStart.slice(0, model.numRows + 1), indices: model.rowIndex, values: model.rowValue },
     ...(integrality ? { integrality } : {}),
+    ...(model.hessian ? { hessian: { format: 'triangular', dimension: model.numCols, starts: model.hessian.start, indices: model.hessian.index, values: model.hessian.value } } : {}),
   });
   return { h, m };
 }
@@ -63,7 +64,6 @@ export async function solveHighs(model: Model, opts: SolveOptions): Promise<Solv
     const st = m.getModelStatus();
     const S = h.constants.modelStatus;
     const primalStatus = Number(m.info.get('primal_solution_status'));
-    const hasSolution = primalStatus === 2 || (st === S.optimal);
     const status: SolveStatus =
       st === S.optimal ? 'optimal'
       : st === S.infeasible ? 'infeasible'
@@ -73,6 +73,9 @@ export async function solveHighs(model: Model, opts: SolveOptions): Promise<Solv
       : st === S.iterationLimit ? 'iteration-limit'
       : st === S.empty ? 'optimal'
       : 'error';
+    // HiGHS keeps a primal feasible point when it proves unboundedness: that is no solution to
+    // report. Only an optimum, or an incumbent at a limit, is one.
+    const hasSolution = status === 'optimal' || ((status === 'time-limit' || status === 'iteration-limit') && primalStatus === 2);
     if (!hasSolution) return { solver: 'highs', status, hasSolution: false, isMip, seconds: (performance.now() - t0) / 1000, message: status === 'error' ? `HiGHS model status ${st}` : undefined };
     const sol = m.getSolution();
     const dualOk = !isMip && Number(m.info.get('dual_solution_status')) === 2;

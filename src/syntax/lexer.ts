@@ -2,7 +2,7 @@
 //
 // Keywords are reserved; unit names (kW, h, $, ...) are ordinary identifiers that the parser
 // recognises by name where a unit may stand, so that a model may still call a parameter `h`.
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type TokenType } from './chevrotain.js';
 
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 
@@ -63,12 +63,14 @@ export const Star = createToken({ name: 'Star', pattern: /\*/ });
 export const Slash = createToken({ name: 'Slash', pattern: /\// });
 export const Caret = createToken({ name: 'Caret', pattern: /\^/ });
 export const Dollar = createToken({ name: 'Dollar', pattern: /\$/ });
+/** `k$` (thousands of dollars): one token, since `k` alone would lex as a name. */
+export const KiloDollar = createToken({ name: 'KiloDollar', pattern: /k\$/ });
 export const Percent = createToken({ name: 'Percent', pattern: /%/ });
 export const Ohm = createToken({ name: 'Ohm', pattern: /Ω/ });
 
 export const allTokens: TokenType[] = [
   WhiteSpace, DocComment, LineComment, BlockComment, UnterminatedComment,
-  PerUnit, NumberLit, StringLit, UnterminatedString,
+  PerUnit, NumberLit, StringLit, UnterminatedString, KiloDollar,
   ...Object.values(Keywords),
   Identifier,
   Assign, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,

@@ -1,5 +1,5 @@
 // Text -> AST, with every lexical and syntax error turned into a diagnostic (never an exception).
-import { tokenMatcher, type IRecognitionException, type IToken } from 'chevrotain';
+import { tokenMatcher, type IRecognitionException, type IToken } from './chevrotain.js';
 import { getParser } from './parser.js';
 import * as L from './lexer.js';
 import type * as A from './ast.js';
@@ -32,14 +32,34 @@ export function parseText(file: string, text: string, diags: Diagnostics): Parse
   const comments = (lexed.groups['comments'] ?? []).map((t) => ({ text: t.image, span: tokSpan(file, t) }));
   const parser = getParser();
   parser.file = file;
-  parser.input = tokens;
-  const decls = (parser.modelFile() ?? []).filter((d): d is A.Decl => !!d);
+  // The parser stops where a token can neither continue the current declaration nor start a new
+  // one (Chevrotain's "not all input parsed"). The rest of the file is parsed again from the next
+  // declaration keyword, so that one stray token does not hide everything after it.
+  const decls: A.Decl[] = [];
+  const errors: IRecognitionException[] = [];
+  let from = 0;
+  while (from < tokens.length) {
+    parser.input = from === 0 ? tokens : tokens.slice(from);
+    for (const d of parser.modelFile() ?? []) if (d) decls.push(d);
+    const stray = parser.errors.find((e) => e.name === 'NotAllInputParsedException');
+    errors.push(...parser.errors);
+    if (!stray) break;
+    const at = tokens.indexOf(stray.token, from);
+    let next = at + 1;
+    while (next < tokens.length && !startsDeclaration(tokens, next)) next++;
+    if (at < 0) break;
+    from = next;
+  }
   // One syntax error per declaration: what follows the first error in a declaration is usually a
-  // consequence of the parser's recovery, not a second mistake.
-  const starts = tokens.filter((t) => STATEMENT_START.has(t.image)).map((t) => t.startOffset);
+  // consequence of the parser's recovery, not a second mistake. An error found at the keyword
+  // that starts the next declaration (or at the end of the file) belongs to the declaration
+  // before it, which is incomplete.
+  const starts = tokens.filter((t, i) => startsDeclaration(tokens, i)).map((t) => t.startOffset);
   let lastStatement = -2;
-  for (const e of [...parser.errors].sort((a, b) => offsetOf(a) - offsetOf(b))) {
-    const st = statementIndex(starts, offsetOf(e));
+  for (const e of [...errors].sort((a, b) => offsetOf(a) - offsetOf(b))) {
+    const off = offsetOf(e);
+    const atStart = off === Number.MAX_SAFE_INTEGER || starts.includes(off);
+    const st = statementIndex(starts, atStart ? off - 1 : off);
     if (st === lastStatement) continue;
     lastStatement = st;
     diags.add(syntaxDiagnostic(file, text, e));
@@ -49,6 +69,18 @@ export function parseText(file: string, text: string, diags: Diagnostics): Parse
 }
 
 const STATEMENT_START = new Set(['import', 'horizon', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost', 'minimize', 'maximize', 'component', 'instance']);
+
+/**
+ * Does token i start a declaration? Reserved keywords always do; the soft keywords `cost`,
+ * `table` and `expr` (also usable as names) only when a name follows them, as in `cost fuel = ...`.
+ */
+function startsDeclaration(tokens: readonly IToken[], i: number): boolean {
+  const t = tokens[i]!;
+  if (!STATEMENT_START.has(t.image) || !t.tokenType.name.startsWith('Kw_')) return false;
+  if (!L.softKeywords.has(t.image)) return true;
+  const next = tokens[i + 1];
+  return !!next && tokenMatcher(next, L.Identifier);
+}
 
 function offsetOf(e: IRecognitionException): number {
   const o = e.token.startOffset;
@@ -74,13 +106,15 @@ const friendly: Record<string, string> = {
   LessEq: '`<=`', GreaterEq: '`>=`', Less: '`<`', Greater: '`>`', Equals: '`=`', Assign: '`:=`', DotDot: '`..`',
   Dot: '`.`', Comma: '`,`', Colon: '`:`', Semicolon: '`;`', LParen: '`(`', RParen: '`)`', LBracket: '`[`',
   RBracket: '`]`', LBrace: '`{`', RBrace: '`}`', Plus: '`+`', Minus: '`-`', Star: '`*`', Slash: '`/`',
-  Caret: '`^`', Dollar: '`$`', Percent: '`%`', PerUnit: '`p.u.`', EOF: 'the end of the file',
+  Caret: '`^`', Dollar: '`$`', KiloDollar: '`k$`', Percent: '`%`', PerUnit: '`p.u.`', EOF: 'the end of the file',
 };
 
 function describeToken(t: IToken): string {
-  if (t.tokenType.name === 'EOF') return 'the end of the file';
+  if (t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset)) return 'end of file';
   return `\`${t.image}\``;
 }
+
+const DECLARATION_HINT = 'a declaration starts with import, horizon, set, param, table, var, constraint, expr, cost, minimize, maximize, component or instance';
 
 function syntaxDiagnostic(file: string, text: string, e: IRecognitionException) {
   const t = e.token;
@@ -89,11 +123,20 @@ function syntaxDiagnostic(file: string, text: string, e: IRecognitionException) 
   const expected = expectedFrom(e);
   const rule = e.context?.ruleStack?.[e.context.ruleStack.length - 1] ?? '';
   let message = `unexpected ${describeToken(t)}`;
-  if (expected) message += `; expected ${expected}`;
   let hint: string | undefined;
-  if (t.image === '=' && /constraint/.test(e.context?.ruleStack?.join(' ') ?? '')) hint = 'constraints compare with `==`, `<=` or `>=`';
+  const strayToken = e.name === 'NotAllInputParsedException' || (!atEof && /--> EOF <--/.test(e.message));
+  if (strayToken) {
+    // The declaration before the token is complete; the token neither continues it nor starts a new one.
+    message += ': it does not continue the declaration before it and does not start a new one';
+    hint = DECLARATION_HINT;
+  } else if (expected) message += `; expected ${expected}`;
+  if (hint) { /* already set */ }
+  else if (t.image === '=' && /constraint/.test(e.context?.ruleStack?.join(' ') ?? '')) hint = 'constraints compare with `==`, `<=` or `>=`';
   else if (L.keywordSet.has(t.image) && (expected ?? '').includes('a name')) hint = `\`${t.image}\` is a reserved word and cannot be used as a name`;
-  else if (rule === 'declaration' || rule === 'modelFile') hint = 'a declaration starts with import, horizon, set, param, table, var, constraint, expr, cost, minimize, maximize, component or instance';
+  else if (STATEMENT_START.has(t.image) && t.tokenType.name.startsWith('Kw_')) hint = `the declaration before \`${t.image}\` is incomplete`;
+  else if (L.keywordSet.has(t.image) && (expected ?? '').includes('an expression')) hint = `\`${t.image}\` is a reserved word and cannot stand in an expression`;
+  else if (/^(declUnit|unitProduct|unitPower|unitAtom)$/.test(rule)) { message = `unexpected ${describeToken(t)}; expected a unit`; hint = 'a unit is written like `MW`, `$/MWh`, `MW^2*h` or `kV`'; }
+  else if (rule === 'declaration' || rule === 'modelFile') hint = DECLARATION_HINT;
   return { code: 'E0002' as const, severity: 'error' as const, message, span, hint };
 }
 
@@ -113,38 +156,45 @@ function expectedFrom(e: IRecognitionException): string | undefined {
   return list.length <= 6 ? list.join(', ') : `${list.slice(0, 6).join(', ')}, ...`;
 }
 
-/** `///` comments directly above a declaration (nothing but whitespace between) become its doc text. */
+/**
+ * Doc comments. A `///` comment on a line of its own documents what follows it (consecutive ones
+ * make a paragraph); one after code on the same line documents that code: a component parameter
+ * `p_max : MW,   /// maximum output`. So a trailing comment never leaks into the next item.
+ */
 function attachDocs(decls: readonly A.Decl[], comments: readonly A.Comment[], text: string): void {
   const docs = comments.filter((c) => c.text.startsWith('///'));
   if (docs.length === 0) return;
-  const visit = (d: A.Decl) => {
+  const body = (c: A.Comment) => c.text.replace(/^\/\/\/ ?/, '');
+  const ownLine = (c: A.Comment) => text.slice(text.lastIndexOf('\n', c.span.start - 1) + 1, c.span.start).trim() === '';
+  /** The own-line doc comments directly above `start` (nothing but whitespace in between). */
+  const leading = (start: number): string[] => {
     const lines: string[] = [];
-    let end = d.span.start;
+    let end = start;
     for (let i = docs.length - 1; i >= 0; i--) {
       const c = docs[i]!;
       if (c.span.end > end) continue;
-      if (text.slice(c.span.end, end).trim() !== '') break;
-      lines.unshift(c.text.replace(/^\/\/\/ ?/, ''));
+      if (text.slice(c.span.end, end).trim() !== '' || !ownLine(c)) break;
+      lines.unshift(body(c));
       end = c.span.start;
     }
+    return lines;
+  };
+  /** A doc comment after `end` on the same line, with only a separator (`,` `;`) in between. */
+  const trailing = (end: number): string | undefined => {
+    const c = docs.find((x) => x.span.start >= end);
+    if (!c || ownLine(c)) return undefined;
+    return /^[\s,;]*$/.test(text.slice(end, c.span.start)) && !text.slice(end, c.span.start).includes('\n') ? body(c) : undefined;
+  };
+  const visit = (d: A.Decl) => {
+    const lines = leading(d.span.start);
     if (lines.length) (d as { doc?: string }).doc = lines.join('\n');
-    if (d.kind === 'component') {
-      d.body.forEach(visit);
-      for (const p of d.params) {
-        const docLines: string[] = [];
-        let pend = p.span.start;
-        for (let i = docs.length - 1; i >= 0; i--) {
-          const c = docs[i]!;
-          if (c.span.end > pend) continue;
-          if (text.slice(c.span.end, pend).trim() !== '') break;
-          docLines.unshift(c.text.replace(/^\/\/\/ ?/, ''));
-          pend = c.span.start;
-        }
-        // A trailing `/// doc` on the same line after the parameter's comma documents it too.
-        const after = docs.find((c) => c.span.start > p.span.end && c.span.line === p.span.line);
-        if (after) docLines.push(after.text.replace(/^\/\/\/ ?/, ''));
-        if (docLines.length) (p as { doc?: string }).doc = docLines.join('\n');
-      }
+    if (d.kind !== 'component') return;
+    d.body.forEach(visit);
+    for (const p of d.params) {
+      const docLines = leading(p.span.start);
+      const after = trailing(p.span.end);
+      if (after !== undefined) docLines.push(after);
+      if (docLines.length) (p as { doc?: string }).doc = docLines.join('\n');
     }
   };
   decls.forEach(visit);

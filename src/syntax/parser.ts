@@ -4,7 +4,7 @@
 // (a..b), + -, * /, unary -, ^, postfix ([...] indexing and .member). `sum(i in I) body` binds its
 // body at the level of * and / (as AMPL does): `sum(i in I) c[i] * x[i] + y` adds y once.
 // `if c then a else b` takes additive expressions in both branches.
-import { EmbeddedActionsParser, type IToken, type TokenType, EOF, tokenMatcher } from 'chevrotain';
+import { EmbeddedActionsParser, type IRecognitionException, type IToken, type ParserMethod, type TokenType, EOF, tokenMatcher } from './chevrotain.js';
 import * as L from './lexer.js';
 import type * as A from './ast.js';
 import type { Span } from '../diagnostics/diagnostic.js';
@@ -16,11 +16,27 @@ class EvgParser extends EmbeddedActionsParser {
   file = '';
 
   constructor() {
-    super(L.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: process.env['EVG_VALIDATE_GRAMMAR'] !== '1' });
+    super(L.allTokens, { recoveryEnabled: true, maxLookahead: 2, skipValidations: process.env['EVG_VALIDATE_GRAMMAR'] !== '1' });
     this.performSelfAnalysis();
   }
 
   // ------------------------------------------------------------ helpers
+
+  // With error recovery on, a sub-rule that fails and re-synchronises returns its rule's
+  // recovery value to the caller's embedded actions. Every rule whose result an action uses
+  // therefore has one: an `error` node (expressions), a `unitOne` node (units) or an empty domain,
+  // spanning the token where the error was found. The syntax error itself is already recorded.
+  private exprRule(name: string, impl: () => A.Expr): ParserMethod<[], A.Expr> {
+    return this.RULE(name, impl, { recoveryValueFunc: (e: IRecognitionException) => ({ kind: 'error', span: this.span(e.token, e.token) }) as A.Expr });
+  }
+
+  private emptyDomain(e: IRecognitionException): A.Domain {
+    return { bindings: [], span: this.span(e.token, e.token) };
+  }
+
+  private unitRule(name: string, impl: () => A.UnitExpr): ParserMethod<[], A.UnitExpr> {
+    return this.RULE(name, impl, { recoveryValueFunc: (e: IRecognitionException) => ({ kind: 'unitOne', span: this.span(e.token, e.token) }) as A.UnitExpr });
+  }
 
   private span(first: IToken, last: IToken = this.LA(0)): Span {
     if (!isReal(first) && !isReal(last)) return { file: this.file, start: 0, end: 0, line: 1, col: 1 };
@@ -46,7 +62,7 @@ class EvgParser extends EmbeddedActionsParser {
   /** Is the token at LA(k) the start of a unit inside a quantity literal (`5 MW`, `0.2 $/kWh`)? */
   private unitAtomAt(k: number): boolean {
     const t = this.LA(k);
-    if (tokenMatcher(t, L.Dollar) || tokenMatcher(t, L.Percent) || tokenMatcher(t, L.PerUnit) || tokenMatcher(t, L.Ohm)) return true;
+    if (tokenMatcher(t, L.Dollar) || tokenMatcher(t, L.KiloDollar) || tokenMatcher(t, L.Percent) || tokenMatcher(t, L.PerUnit) || tokenMatcher(t, L.Ohm)) return true;
     if (!tokenMatcher(t, L.Identifier) || !isUnitName(t.image)) return false;
     const next = this.LA(k + 1);
     // `min(a, b)` is a call and `h[t]` / `m.x` are references, not units.
@@ -225,7 +241,7 @@ class EvgParser extends EmbeddedActionsParser {
       { ALT: () => { this.CONSUME(L.LessEq); return '<=' as const; } },
       { ALT: () => { this.CONSUME(L.GreaterEq); return '>=' as const; } },
     ]);
-  });
+  }, { recoveryValueFunc: () => '==' as const });
 
   private exprDecl = this.RULE('exprDecl', (): A.ExprDecl => {
     const kw = this.CONSUME(K.expr);
@@ -372,7 +388,7 @@ class EvgParser extends EmbeddedActionsParser {
     const d = this.SUBRULE(this.domain);
     this.CONSUME(L.RBracket);
     return d;
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException) => this.emptyDomain(e) });
 
   private domain = this.RULE('domain', (): A.Domain => {
     const first = this.LA(1);
@@ -380,7 +396,7 @@ class EvgParser extends EmbeddedActionsParser {
     this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => { const b = this.SUBRULE(this.binding); this.ACTION(() => { if (b) bindings.push(b); }); } });
     const where = this.OPTION(() => { this.CONSUME(K.where); return this.SUBRULE(this.expression); });
     return { bindings, where, span: this.span(first) };
-  });
+  }, { recoveryValueFunc: (e: IRecognitionException) => this.emptyDomain(e) });
 
   private binding = this.RULE('binding', (): A.Binding => {
     const first = this.LA(1);
@@ -408,7 +424,7 @@ class EvgParser extends EmbeddedActionsParser {
   // ------------------------------------------------------------ units
 
   /** A unit after `:` in a declaration: every identifier up to the next other token belongs to it. */
-  private declUnit = this.RULE('declUnit', (): A.UnitExpr => {
+  private declUnit = this.unitRule('declUnit', (): A.UnitExpr => {
     let left = this.SUBRULE(this.unitProduct);
     this.MANY(() => {
       this.CONSUME(L.Slash);
@@ -418,7 +434,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private unitProduct = this.RULE('unitProduct', (): A.UnitExpr => {
+  private unitProduct = this.unitRule('unitProduct', (): A.UnitExpr => {
     let left = this.SUBRULE(this.unitPower);
     // A soft keyword (`cost`, `table`, ...) after a unit starts the next declaration.
     this.MANY({ GATE: () => !L.softKeywords.has(this.LA(1).image) || !this.LA(1).tokenType.name.startsWith('Kw_'), DEF: () => {
@@ -429,7 +445,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private unitPower = this.RULE('unitPower', (): A.UnitExpr => {
+  private unitPower = this.unitRule('unitPower', (): A.UnitExpr => {
     const base = this.SUBRULE(this.unitAtom);
     let result = base;
     this.OPTION(() => {
@@ -441,10 +457,11 @@ class EvgParser extends EmbeddedActionsParser {
     return result;
   });
 
-  private unitAtom = this.RULE('unitAtom', (): A.UnitExpr => {
+  private unitAtom = this.unitRule('unitAtom', (): A.UnitExpr => {
     return this.OR([
       { ALT: () => { const t = this.CONSUME(L.Identifier); return { kind: 'unitName', name: t.image, span: this.span(t, t) } as const; } },
       { ALT: () => { const t = this.CONSUME(L.Dollar); return { kind: 'unitName', name: '$', span: this.span(t, t) } as const; } },
+      { ALT: () => { const t = this.CONSUME(L.KiloDollar); return { kind: 'unitName', name: 'k$', span: this.span(t, t) } as const; } },
       { ALT: () => { const t = this.CONSUME(L.Percent); return { kind: 'unitName', name: '%', span: this.span(t, t) } as const; } },
       { ALT: () => { const t = this.CONSUME(L.PerUnit); return { kind: 'unitName', name: 'p.u.', span: this.span(t, t) } as const; } },
       { ALT: () => { const t = this.CONSUME(L.Ohm); return { kind: 'unitName', name: 'Ω', span: this.span(t, t) } as const; } },
@@ -461,7 +478,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** A unit right after a number in an expression: only known unit names are taken, and `*` ends it. */
-  private literalUnit = this.RULE('literalUnit', (): A.UnitExpr => {
+  private literalUnit = this.unitRule('literalUnit', (): A.UnitExpr => {
     let left = this.SUBRULE(this.literalUnitProduct);
     this.MANY({
       GATE: () => tokenMatcher(this.LA(1), L.Slash) && this.unitAtomAt(2),
@@ -474,7 +491,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private literalUnitProduct = this.RULE('literalUnitProduct', (): A.UnitExpr => {
+  private literalUnitProduct = this.unitRule('literalUnitProduct', (): A.UnitExpr => {
     let left = this.SUBRULE(this.literalUnitPower);
     this.MANY({
       GATE: () => this.unitAtomAt(1),
@@ -486,10 +503,11 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private literalUnitPower = this.RULE('literalUnitPower', (): A.UnitExpr => {
+  private literalUnitPower = this.unitRule('literalUnitPower', (): A.UnitExpr => {
     const base = this.OR([
       { ALT: () => { const t = this.CONSUME(L.Identifier); return { kind: 'unitName', name: t.image, span: this.span(t, t) } as A.UnitExpr; } },
       { ALT: () => { const t = this.CONSUME(L.Dollar); return { kind: 'unitName', name: '$', span: this.span(t, t) } as A.UnitExpr; } },
+      { ALT: () => { const t = this.CONSUME(L.KiloDollar); return { kind: 'unitName', name: 'k$', span: this.span(t, t) } as A.UnitExpr; } },
       { ALT: () => { const t = this.CONSUME(L.Percent); return { kind: 'unitName', name: '%', span: this.span(t, t) } as A.UnitExpr; } },
       { ALT: () => { const t = this.CONSUME(L.PerUnit); return { kind: 'unitName', name: 'p.u.', span: this.span(t, t) } as A.UnitExpr; } },
       { ALT: () => { const t = this.CONSUME(L.Ohm); return { kind: 'unitName', name: 'Ω', span: this.span(t, t) } as A.UnitExpr; } },
@@ -509,11 +527,9 @@ class EvgParser extends EmbeddedActionsParser {
 
   // ------------------------------------------------------------ expressions
 
-  public expression = this.RULE('expression', (): A.Expr => this.SUBRULE(this.orExpr), {
-    recoveryValueFunc: () => ({ kind: 'error', span: this.span(this.LA(1), this.LA(1)) }) as A.Expr,
-  });
+  public expression = this.exprRule('expression', (): A.Expr => this.SUBRULE(this.orExpr));
 
-  private orExpr = this.RULE('orExpr', (): A.Expr => {
+  private orExpr = this.exprRule('orExpr', (): A.Expr => {
     let left = this.SUBRULE(this.andExpr);
     this.MANY(() => {
       this.CONSUME(K.or);
@@ -523,7 +539,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private andExpr = this.RULE('andExpr', (): A.Expr => {
+  private andExpr = this.exprRule('andExpr', (): A.Expr => {
     let left = this.SUBRULE(this.notExpr);
     this.MANY(() => {
       this.CONSUME(K.and);
@@ -533,7 +549,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private notExpr = this.RULE('notExpr', (): A.Expr => {
+  private notExpr = this.exprRule('notExpr', (): A.Expr => {
     return this.OR([
       {
         ALT: () => {
@@ -546,7 +562,7 @@ class EvgParser extends EmbeddedActionsParser {
     ]);
   });
 
-  private cmpExpr = this.RULE('cmpExpr', (): A.Expr => {
+  private cmpExpr = this.exprRule('cmpExpr', (): A.Expr => {
     let left = this.SUBRULE(this.setOpExpr);
     this.OPTION(() => {
       const op = this.OR([
@@ -568,7 +584,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  public setOpExpr = this.RULE('setOpExpr', (): A.Expr => {
+  public setOpExpr = this.exprRule('setOpExpr', (): A.Expr => {
     let left = this.SUBRULE(this.rangeExpr);
     this.MANY(() => {
       const op = this.OR([
@@ -582,7 +598,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private rangeExpr = this.RULE('rangeExpr', (): A.Expr => {
+  private rangeExpr = this.exprRule('rangeExpr', (): A.Expr => {
     let left = this.SUBRULE(this.addExpr);
     this.OPTION(() => {
       this.CONSUME(L.DotDot);
@@ -592,7 +608,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  public addExpr = this.RULE('addExpr', (): A.Expr => {
+  public addExpr = this.exprRule('addExpr', (): A.Expr => {
     let left = this.SUBRULE(this.mulExpr);
     this.MANY(() => {
       const op = this.OR([
@@ -605,7 +621,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private mulExpr = this.RULE('mulExpr', (): A.Expr => {
+  private mulExpr = this.exprRule('mulExpr', (): A.Expr => {
     let left = this.SUBRULE(this.unaryExpr);
     this.MANY(() => {
       const op = this.OR([
@@ -618,7 +634,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private unaryExpr = this.RULE('unaryExpr', (): A.Expr => {
+  private unaryExpr = this.exprRule('unaryExpr', (): A.Expr => {
     return this.OR([
       {
         ALT: () => {
@@ -638,7 +654,7 @@ class EvgParser extends EmbeddedActionsParser {
     ]);
   });
 
-  private powExpr = this.RULE('powExpr', (): A.Expr => {
+  private powExpr = this.exprRule('powExpr', (): A.Expr => {
     let left = this.SUBRULE(this.postfixExpr);
     this.OPTION(() => {
       this.CONSUME(L.Caret);
@@ -648,7 +664,7 @@ class EvgParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private postfixExpr = this.RULE('postfixExpr', (): A.Expr => {
+  private postfixExpr = this.exprRule('postfixExpr', (): A.Expr => {
     let e = this.SUBRULE(this.primary);
     this.MANY(() => {
       this.OR([
@@ -673,7 +689,7 @@ class EvgParser extends EmbeddedActionsParser {
     return e;
   });
 
-  private primary = this.RULE('primary', (): A.Expr => {
+  private primary = this.exprRule('primary', (): A.Expr => {
     return this.OR([
       { ALT: () => this.SUBRULE(this.numberLiteral) },
       { ALT: () => { const t = this.CONSUME(L.StringLit); return { kind: 'str', value: unquote(t.image), span: this.span(t, t) } as A.Expr; } },
@@ -689,13 +705,13 @@ class EvgParser extends EmbeddedActionsParser {
     ]);
   });
 
-  private numberLiteral = this.RULE('numberLiteral', (): A.Expr => {
+  private numberLiteral = this.exprRule('numberLiteral', (): A.Expr => {
     const t = this.CONSUME(L.NumberLit);
     const unit = this.OPTION({ GATE: () => this.unitAtomAt(1), DEF: () => this.SUBRULE(this.literalUnit) });
     return { kind: 'num', value: Number(t.image), text: t.image, unit, span: this.span(t) };
   });
 
-  private sumExpr = this.RULE('sumExpr', (): A.Expr => {
+  private sumExpr = this.exprRule('sumExpr', (): A.Expr => {
     const kw = this.CONSUME(K.sum);
     this.CONSUME(L.LParen);
     const domain = this.SUBRULE(this.domain);
@@ -704,7 +720,7 @@ class EvgParser extends EmbeddedActionsParser {
     return { kind: 'sum', op: 'sum', domain, body, span: this.span(kw) };
   });
 
-  private condExpr = this.RULE('condExpr', (): A.Expr => {
+  private condExpr = this.exprRule('condExpr', (): A.Expr => {
     const kw = this.CONSUME(K.if);
     const test = this.SUBRULE(this.orExpr);
     this.CONSUME(K.then);
@@ -715,7 +731,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** `x`, `f(a, b, key = v)`, and the reductions `min(i in I) e` / `max(i in I) e`. */
-  private nameOrCall = this.RULE('nameOrCall', (): A.Expr => {
+  private nameOrCall = this.exprRule('nameOrCall', (): A.Expr => {
     const t = this.CONSUME(L.Identifier);
     let result: A.Expr = { kind: 'name', name: t.image, span: this.span(t, t) };
     this.OPTION(() => {
@@ -761,7 +777,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** `( e )` or a tuple `(a, b)`. */
-  private parenExpr = this.RULE('parenExpr', (): A.Expr => {
+  private parenExpr = this.exprRule('parenExpr', (): A.Expr => {
     const open = this.CONSUME(L.LParen);
     const elems: A.Expr[] = [];
     this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => { const e = this.SUBRULE(this.expression); this.ACTION(() => elems.push(e)); } });
@@ -770,7 +786,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** `{}`, `{a, b, (1, 2)}`, `{g in G where ...}`, `{g1: 0.5, (a, 1): 2}`. */
-  private braceExpr = this.RULE('braceExpr', (): A.Expr => {
+  private braceExpr = this.exprRule('braceExpr', (): A.Expr => {
     const open = this.CONSUME(L.LBrace);
     let result: A.Expr | undefined;
     this.OR([
@@ -805,7 +821,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** An element in a set or map literal: a number, a bare name (a symbol), a string, or a tuple of those. */
-  private setElement = this.RULE('setElement', (): A.Expr => {
+  private setElement = this.exprRule('setElement', (): A.Expr => {
     return this.OR([
       {
         ALT: () => {
@@ -829,7 +845,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** `[1, 2, 3]` (a list in the domain's order) or `[: c1 c2 := r1 v v  r2 v v]` (a two-dimensional table). */
-  private bracketExpr = this.RULE('bracketExpr', (): A.Expr => {
+  private bracketExpr = this.exprRule('bracketExpr', (): A.Expr => {
     const open = this.CONSUME(L.LBracket);
     let result: A.Expr | undefined;
     this.OR([
@@ -858,7 +874,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** A cell of an inline table: a row key or a value (a number, possibly negative), or `.` for "no value". */
-  private tableCell = this.RULE('tableCell', (): A.Expr => {
+  private tableCell = this.exprRule('tableCell', (): A.Expr => {
     return this.OR([
       { ALT: () => this.SUBRULE(this.setElement) },
       { ALT: () => { const t = this.CONSUME(L.Dot); return { kind: 'error', span: this.span(t, t) } as A.Expr; } },
@@ -866,7 +882,7 @@ class EvgParser extends EmbeddedActionsParser {
   });
 
   /** Parameter values: inline data or an expression. */
-  private paramValue = this.RULE('paramValue', (): A.Expr => this.SUBRULE(this.expression));
+  private paramValue = this.exprRule('paramValue', (): A.Expr => this.SUBRULE(this.expression));
 
   // ------------------------------------------------------------ node helpers
 
