@@ -654,6 +654,21 @@ describe('E04xx types and units', () => {
     expect(e!.hint).toContain('finite bounds');
   });
 
+  it('E0413: an implication conditioned on something else than binary variables', () => {
+    const c = compileText(m`
+      var x in [0, 1]
+      var b binary
+      var y in [0, 5]
+      constraint d: if b or not b then y >= 1
+      constraint e: if b and x >= 0.5 then y >= 1
+    `);
+    only(c, 'E0413@4:18', 'E0413@5:24');
+    expect(c.diags.sorted()[0]!.hint).toContain('if on[t] then');
+    // A continuous variable is found when the model is built.
+    const d = compileText('var x in [0, 1]\nvar y in [0, 5]\nconstraint c: if x then y >= 1\n');
+    only(d, 'E0413@3:18');
+  });
+
   it('E0406: division by a variable', () => {
     const c = compileText(m`
       var x : MW

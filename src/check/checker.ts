@@ -505,40 +505,106 @@ export class Checker {
       m.domain = this.domain(d.domain, ctx.constant('an index domain'));
       if (!m.domain) return;
     }
-    const parts = d.parts.map((p) => this.expr(p, ctx));
-    if (parts.some((p) => p.t === 'error')) return;
-    // Relations: `a rel b`, or the range `lo <= e <= hi` / `hi >= e >= lo` with constant outer parts.
-    if (d.rels.length === 2) {
-      const [r0, r1] = d.rels;
-      if (r0 !== r1 || r0 === '==') {
-        this.diags.report('E0410', `a range constraint is written \`lo <= e <= hi\` or \`hi >= e >= lo\`, not with ${r0} and ${r1}`, d.span);
+    if (d.when && !this.compileCondition(m, d.when, ctx)) return;
+    const main = this.relationChain(m, d.parts, d.rels, d.span, ctx);
+    if (!main) return;
+    if (d.otherwise) {
+      if (m.literals && m.literals.length !== 1) {
+        this.diags.report('E0413', 'an implication with `else` needs a single binary variable (or its negation) as its condition', d.when!.span,
+          'the negation of a conjunction is a disjunction; write two implications instead');
         return;
+      }
+      const other = this.relationChain(m, d.otherwise.parts, d.otherwise.rels, d.span, ctx);
+      if (!other) return;
+      if (!sameDims(other.unit, main.unit)) {
+        this.diags.report('E0401', `the two branches of \`${m.name}\` compare quantities in ${describeUnit(main.unit)} and ${describeUnit(other.unit)}`, d.span);
+        return;
+      }
+      m.otherwise = other;
+    }
+    if (m.literals && (main.nl || m.otherwise?.parts.some((p) => p.t === 'lin' && p.nl))) {
+      this.diags.report('E0412', 'an implication `if b then ...` cannot contain nonlinear terms (abs, max, squares, ...)', d.span,
+        'give the nonlinear term a variable of its own, defined by a constraint, and use it here');
+      return;
+    }
+    m.parts = main.parts;
+    m.rels = main.rels;
+    m.unit = displayUnit(main.unit);
+    Object.defineProperty(m, 'slotCount', { get: () => slots.n });
+  }
+
+  /**
+   * The condition of `if COND then ...`: a condition on parameters (evaluated for each index), or
+   * a conjunction of binary variables and their negations (`on[t] and not on[t-1]`), which makes
+   * the constraint an implication.
+   */
+  private compileCondition(m: ConstraintMember, cond: A.Expr, ctx: Ctx): boolean {
+    const quiet = new Diagnostics();
+    const saved = this.diags;
+    (this as { diags: Diagnostics }).diags = quiet;
+    const asParam = this.expr(cond, ctx.constant('an `if` condition'));
+    (this as { diags: Diagnostics }).diags = saved;
+    if (asParam.t === 'bool' && !quiet.hasErrors) {
+      m.when = asParam.f;
+      return true;
+    }
+    const literals: { f: LinFn; negated: boolean; span: Span }[] = [];
+    for (const c of conjuncts(cond)) {
+      let e = c, negated = false;
+      if (e.kind === 'unary' && e.op === 'not') { e = e.operand; negated = true; }
+      if (e.kind === 'binary' && e.op === '==' && e.right.kind === 'num' && !e.right.unit && (e.right.value === 0 || e.right.value === 1)) {
+        if (e.right.value === 0) negated = !negated;
+        e = e.left;
+      }
+      const shapeOk = e.kind === 'name' || e.kind === 'index' || e.kind === 'member';
+      const x: C = shapeOk ? this.expr(e, ctx) : { t: 'bool', f: () => false };
+      if (x.t === 'error') return false;
+      if (x.t !== 'lin' || x.nl || !x.unit.isDimensionless) {
+        this.diags.report('E0413', shapeOk && x.t !== 'lin' ? `this condition mixes decision variables with ${describeKind(x)}` : 'the condition of an implication is a binary variable, its negation, or a conjunction of those', c.span,
+          'write `if on[t] then ...`, `if not on[t] then ...` or `if on[t] and not on[t-1] then ...`; conditions on parameters alone are evaluated when the model is built');
+        return false;
+      }
+      literals.push({ f: x.f, negated, span: c.span });
+    }
+    m.literals = literals;
+    return true;
+  }
+
+  /** `e0 rel e1` or a range `lo <= e <= hi`, each part linear (or with nonlinear terms), in one dimension. */
+  private relationChain(m: ConstraintMember, astParts: readonly A.Expr[], rels: readonly A.Relation[], span: Span, ctx: Ctx): { parts: (C & { t: 'lin' })[]; rels: A.Relation[]; unit: Unit; nl: boolean } | undefined {
+    const parts = astParts.map((p) => this.expr(p, ctx));
+    if (parts.some((p) => p.t === 'error') || parts.length < 2) return undefined;
+    // Relations: `a rel b`, or the range `lo <= e <= hi` / `hi >= e >= lo` with constant outer parts.
+    if (rels.length === 2) {
+      const [r0, r1] = rels;
+      if (r0 !== r1 || r0 === '==') {
+        this.diags.report('E0410', `a range constraint is written \`lo <= e <= hi\` or \`hi >= e >= lo\`, not with ${r0} and ${r1}`, span);
+        return undefined;
       }
       for (const i of [0, 2]) {
         if (parts[i]!.t === 'lin') {
-          this.diags.report('E0410', 'the outer parts of a range constraint must be constants (parameters and numbers)', d.parts[i]!.span, 'write two constraints instead');
-          return;
+          this.diags.report('E0410', 'the outer parts of a range constraint must be constants (parameters and numbers)', astParts[i]!.span, 'write two constraints instead');
+          return undefined;
         }
       }
-    } else if (d.rels.length > 2) {
-      this.diags.report('E0410', 'a constraint has at most two relations (a range)', d.span);
-      return;
+    } else if (rels.length > 2) {
+      this.diags.report('E0410', 'a constraint has at most two relations (a range)', span);
+      return undefined;
     }
     const lins: (C & { t: 'lin' })[] = [];
     for (let i = 0; i < parts.length; i++) {
-      const l = asLin(parts[i]!, d.parts[i]!.span, this.diags);
-      if (!l) return;
+      const l = asLin(parts[i]!, astParts[i]!.span, this.diags);
+      if (!l) return undefined;
       lins.push(l);
     }
     if (!parts.some((p) => p.t === 'lin')) {
-      this.diags.report('E0410', `constraint \`${m.name}\` contains no decision variable`, d.span, 'a condition on parameters belongs in a `where` filter');
-      return;
+      this.diags.report('E0410', `constraint \`${m.name}\` contains no decision variable`, span, 'a condition on parameters belongs in a `where` filter');
+      return undefined;
     }
     // All parts must share a dimension. The unit of the first part that involves a variable is
     // the constraint's unit (its dual is reported per that unit).
-    let unit: Unit | undefined;
     const firstLin = parts.findIndex((p) => p.t === 'lin');
-    unit = lins[firstLin]!.unit;
+    const unit = lins[firstLin]!.unit;
     for (let i = 0; i < lins.length; i++) {
       if (i === firstLin) continue;
       const a = lins[firstLin]!, b = lins[i]!;
@@ -546,23 +612,20 @@ export class Checker {
       if (bareZero && (parts[i] as { value?: number }).value === 0) continue;
       if (bareZero && b.unit.isDimensionless && !a.unit.isDimensionless) {
         const v = (parts[i] as { value?: number }).value;
-        this.diags.report('E0402', `the number ${v ?? ''} has no unit but is compared with a quantity in ${a.unit.text}`, d.parts[i]!.span, `write \`${v ?? 'it'} ${a.unit.text}\``);
-        return;
+        this.diags.report('E0402', `the number ${v ?? ''} has no unit but is compared with a quantity in ${a.unit.text}`, astParts[i]!.span, `write \`${v ?? 'it'} ${a.unit.text}\``);
+        return undefined;
       }
       if (!sameDims(a.unit, b.unit)) {
-        this.diags.report('E0401', `the sides of constraint \`${m.name}\` have different units: ${describeUnit(lins[0]!.unit)} and ${describeUnit(lins[i]!.unit)}`, d.span,
+        this.diags.report('E0401', `the sides of constraint \`${m.name}\` have different units: ${describeUnit(lins[0]!.unit)} and ${describeUnit(lins[i]!.unit)}`, span,
           'both sides must have the same dimension; compatible units (kW and MW) are converted automatically');
-        return;
+        return undefined;
       }
       if (kindConflict(a.unit, b.unit)) {
-        this.diags.report('E0404', `the sides of constraint \`${m.name}\` mix ${describeUnit(a.unit)} and ${describeUnit(b.unit)}`, d.span);
-        return;
+        this.diags.report('E0404', `the sides of constraint \`${m.name}\` mix ${describeUnit(a.unit)} and ${describeUnit(b.unit)}`, span);
+        return undefined;
       }
     }
-    m.parts = lins;
-    m.rels = [...d.rels];
-    m.unit = displayUnit(unit);
-    Object.defineProperty(m, 'slotCount', { get: () => slots.n });
+    return { parts: lins, rels: [...rels], unit, nl: lins.some((l) => l.nl) };
   }
 
   // ---------------------------------------------------------------- instances

@@ -157,6 +157,12 @@ export interface ConstraintMember extends MemberBase {
   domain?: CDomain;
   parts?: C[];
   rels?: A.Relation[];
+  /** `if COND then ...` with COND on parameters: the rows exist where it holds (else `otherwise`). */
+  when?: BoolFn;
+  /** `if b and not c then ...`: an implication on binary variables, lowered by big-M. */
+  literals?: { readonly f: LinFn; readonly negated: boolean; readonly span: Span }[];
+  /** The `else` branch. */
+  otherwise?: { readonly parts: C[]; readonly rels: A.Relation[] };
   unit?: Unit;
   slotCount?: number;
 }

@@ -12,8 +12,9 @@ import { writeMps } from '../emit/mps.js';
 import { solveHighs } from '../solve/highs.js';
 import { solveGlpk } from '../solve/glpk.js';
 import type { SolveOptions, SolverOutput } from '../solve/types.js';
-import { interpret } from '../report/results.js';
-import { summary, toJson, writeCsvDir, sizeLine, rangeLine, timesLine } from '../report/output.js';
+import { interpret, type Results } from '../report/results.js';
+import { summary, toJson, writeCsvDir, sizeLine, rangeLine, timesLine, explainTable, fmtNum } from '../report/output.js';
+import type { LoweringOptions } from '../lower/lower.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -46,8 +47,8 @@ function printDiagnostics(comp: Compilation, io: Io): boolean {
   return n > 0;
 }
 
-function compileOrExit(file: string, io: Io, checkOnly = false): Compilation {
-  const comp = compile(file, { checkOnly });
+function compileOrExit(file: string, io: Io, checkOnly = false, lowering: Partial<LoweringOptions> = {}): Compilation {
+  const comp = compile(file, { checkOnly, lowering });
   if (printDiagnostics(comp, io)) throw new Exit(1);
   return comp;
 }
@@ -61,10 +62,69 @@ function positive(name: string, v: string | undefined, allowZero = false): numbe
   return n;
 }
 
+interface LoweringFlags {
+  coneAccuracy?: string;
+  coneMode?: string;
+  linearize?: boolean;
+  pwlSegments?: string;
+}
+
+/** Options shared by compile and solve: how nonlinear terms are lowered. */
+function withLoweringOptions(cmd: Command): Command {
+  return cmd
+    .option('--cone-accuracy <eps>', 'relative accuracy of the polyhedral second-order cones (default 1e-4)')
+    .addOption(new Option('--cone-mode <mode>', 'outer: relax each cone; inner: stay inside it').choices(['outer', 'inner']).default('outer'))
+    .option('--linearize', 'approximate quadratic objective terms by tangent cuts instead of a QP')
+    .option('--pwl-segments <n>', 'tangent cuts per square when the objective is linearised (default 20)');
+}
+
+function loweringOptions(o: LoweringFlags, solver?: string): Partial<LoweringOptions> {
+  const eps = positive('cone-accuracy', o.coneAccuracy);
+  if (eps !== undefined && eps >= 1) throw new CommanderError(2, 'evg.usage', `error[E0703]: --cone-accuracy is a relative accuracy below 1, like 1e-4, not \`${o.coneAccuracy}\``);
+  const segments = positive('pwl-segments', o.pwlSegments);
+  if (segments !== undefined && !Number.isInteger(segments)) throw new CommanderError(2, 'evg.usage', `error[E0703]: --pwl-segments needs a whole number, not \`${o.pwlSegments}\``);
+  return {
+    ...(eps !== undefined ? { coneAccuracy: eps } : {}),
+    ...(o.coneMode ? { coneMode: o.coneMode as 'outer' | 'inner' } : {}),
+    // GLPK takes no quadratic objective.
+    ...(o.linearize || solver === 'glpk' ? { quadraticObjective: 'pwl' as const } : {}),
+    ...(segments !== undefined ? { pwlSegments: segments } : {}),
+  };
+}
+
 export async function solveWith(solver: string, comp: Compilation, opts: SolveOptions): Promise<SolverOutput> {
   const model = comp.elaboration!.model;
   if (solver === 'glpk') return solveGlpk(model, opts);
   return solveHighs(model, opts);
+}
+
+/** The conic optimum lies between the optima of the outer (relaxed) and inner (conservative) models. */
+export interface Bracket {
+  readonly outer: number | null;
+  readonly inner: number | null;
+  readonly low: number | null;
+  readonly high: number | null;
+  readonly unit: string;
+  readonly cones: boolean;
+}
+
+async function solveBracket(file: string, comp: Compilation, r: Results, solver: string, lowering: Partial<LoweringOptions>, opts: SolveOptions, io: Io): Promise<Bracket> {
+  const other: 'outer' | 'inner' = (lowering.coneMode ?? 'outer') === 'outer' ? 'inner' : 'outer';
+  const comp2 = compileOrExit(file, io, false, { ...lowering, coneMode: other });
+  const r2 = interpret(comp2, await solveWith(solver, comp2, opts));
+  const a = r.objective?.value ?? null, b = r2.objective?.value ?? null;
+  const [outer, inner] = other === 'inner' ? [a, b] : [b, a];
+  const sense = comp.elaboration!.model.objective.sense;
+  // Minimising, the relaxation is lower: [outer, inner]; maximising, [inner, outer].
+  const [low, high] = sense === 'minimize' ? [outer, inner] : [inner, outer];
+  const cones = comp.elaboration!.model.lowering.some((l) => /cone/.test(l.form));
+  return { outer, inner, low, high, unit: r.objective?.unit ?? '', cones };
+}
+
+function bracketLine(b: Bracket): string {
+  if (!b.cones) return 'bracket     the model has no cones: nothing to bracket';
+  const v = (x: number | null) => (x === null ? 'no solution' : fmtNum(x, 9));
+  return `bracket     the conic optimum lies in [${v(b.low)}, ${v(b.high)}]${b.unit ? ` ${b.unit}` : ''} (outer relaxation ${v(b.outer)}, inner approximation ${v(b.inner)})`;
 }
 
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
@@ -87,16 +147,20 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
       io.out(`${displayPath(comp.main)}: ok — ${sizeLine(m)}\n`);
     });
 
-  program
+  withLoweringOptions(program
     .command('compile')
     .description('build a model and write it as CPLEX LP (.lp) or free MPS (.mps)')
     .argument('<file>', 'model file (.evg)')
-    .requiredOption('-o, --output <out>', 'output file; the format follows the extension (.lp or .mps)')
-    .action((file: string, o: { output: string }) => {
-      const ext = extname(o.output).toLowerCase();
-      if (ext !== '.lp' && ext !== '.mps') throw new CommanderError(2, 'evg.usage', `error[E0703]: the output must end in .lp or .mps, not \`${o.output}\``);
-      const comp = compileOrExit(file, io);
+    .option('-o, --output <out>', 'output file; the format follows the extension (.lp or .mps)')
+    .option('--explain', 'list, per constraint family, the reformulations applied and what they added'))
+    .action((file: string, o: { output?: string; explain?: boolean } & LoweringFlags) => {
+      if (!o.output && !o.explain) throw new CommanderError(2, 'evg.usage', 'error[E0703]: evg compile needs -o OUT.lp|OUT.mps, or --explain');
+      const ext = o.output ? extname(o.output).toLowerCase() : '';
+      if (o.output && ext !== '.lp' && ext !== '.mps') throw new CommanderError(2, 'evg.usage', `error[E0703]: the output must end in .lp or .mps, not \`${o.output}\``);
+      const comp = compileOrExit(file, io, false, loweringOptions(o));
       const model = comp.elaboration!.model;
+      if (o.explain) io.out(explainTable(model, displayPath));
+      if (!o.output) return;
       const t0 = performance.now();
       try {
         const sink = new FileSink(o.output);
@@ -111,10 +175,11 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
       io.out(`wrote ${o.output}: ${sizeLine(model)}\n${rangeLine(model)}\n${timesLine(comp, { write })}\n`);
     });
 
-  program
+  withLoweringOptions(program
     .command('solve')
     .description('build a model, solve it in-process and report the results in the model\'s names and units')
-    .argument('<file>', 'model file (.evg)')
+    .argument('<file>', 'model file (.evg)'))
+    .option('--bracket', 'solve with outer and inner cone approximations and report an interval holding the conic optimum')
     .addOption(new Option('--solver <name>', 'solver').choices(['highs', 'glpk']).default('highs'))
     .option('--time-limit <seconds>', 'stop after this many seconds (the best solution found is reported)')
     .option('--gap <relative>', 'relative MIP gap at which to stop (e.g. 0.01)')
@@ -122,18 +187,22 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     .option('--csv <dir>', 'write one CSV per variable and constraint family')
     .option('--verbose', 'stream the solver log to stderr')
     .option('--quiet', 'print only the status line and objective')
-    .action(async (file: string, o: { solver: string; timeLimit?: string; gap?: string; json?: string; csv?: string; verbose?: boolean; quiet?: boolean }) => {
+    .action(async (file: string, o: { solver: string; timeLimit?: string; gap?: string; json?: string; csv?: string; verbose?: boolean; quiet?: boolean; bracket?: boolean } & LoweringFlags) => {
       const timeLimit = positive('time-limit', o.timeLimit);
       const gap = positive('gap', o.gap, true);
-      const comp = compileOrExit(file, io);
+      const lowering = loweringOptions(o, o.solver);
+      const comp = compileOrExit(file, io, false, lowering);
       const t0 = performance.now();
       const out = await solveWith(o.solver, comp, { timeLimit, gap, verbose: o.verbose, log: io.err });
       const solve = performance.now() - t0;
       const r = interpret(comp, out);
-      if (o.quiet) io.out(`${r.status}${r.objective ? ` ${r.objective.name} = ${r.objective.value} ${r.objective.unit}` : ''}\n`);
+      let bracket: Bracket | undefined;
+      if (o.bracket) bracket = await solveBracket(file, comp, r, o.solver, lowering, { timeLimit, gap }, io);
+      if (o.quiet) io.out(`${r.status}${r.objective ? ` ${r.objective.name} = ${r.objective.value}${r.objective.unit ? ` ${r.objective.unit}` : ''}` : ''}\n`);
       else io.out(`${summary(comp, r, { solve })}\n`);
+      if (bracket) io.out(`${bracketLine(bracket)}\n`);
       try {
-        if (o.json) writeFileSync(o.json, JSON.stringify(toJson(comp, r, { solve }), null, 2) + '\n');
+        if (o.json) writeFileSync(o.json, JSON.stringify({ ...(toJson(comp, r, { solve }) as object), ...(bracket ? { bracket } : {}) }, null, 2) + '\n');
         if (o.csv && r.hasSolution) writeCsvDir(o.csv, comp, r);
       } catch (e) {
         io.err(`error[E0702]: cannot write results: ${(e as Error).message}\n`);

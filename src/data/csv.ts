@@ -1,25 +1,49 @@
-// CSV tables. A header row names the columns; fields are separated by the delimiter (`,` unless
-// the table says otherwise) and may be quoted with `"` (a `"` inside quotes is written `""`, and
-// quotes may hold delimiters and line breaks); spaces around fields are dropped; lines that are
-// empty or start with `#` are skipped; a byte-order mark is ignored; lines end in LF or CRLF.
-// These are the rules csv-parse applied with the options this project used
-// (trim, skip_empty_lines, comment '#' without infix, bom, relax_column_count);
-// test/data.test.ts compares this reader with csv-parse on random files.
+// CSV tables, tokenized by papaparse. The rules of a CSV data file:
 //
-// The reader is one pass over the text without per-record objects: each cell goes straight into
-// its column (numbers written the way JavaScript prints them as a float, everything else as a
-// string), and only the offset where each record starts is kept, so that a cell's line and column
-// can be found again when a diagnostic needs them.
+// - The first row that is not skipped is the header: it names the columns (names are trimmed,
+//   quoted or not). Every other row must have as many fields as the header.
+// - Fields are separated by the delimiter (`,` unless the table says otherwise). A field may be
+//   quoted with `"`: the quote is then its very first character (at the start of the line or
+//   right after the delimiter), a `"` inside it is written `""`, and it may hold delimiters and
+//   line breaks; spaces may follow the closing quote, anything else there is an error. A `"` in a
+//   field that does not start with one is an error.
+// - Spaces around an unquoted field are dropped (JavaScript's whitespace, which includes the CR of
+//   a CRLF line end and non-breaking spaces); inside quotes they are kept.
+// - A line whose first character is `#` is a comment. Lines that are empty or hold only spaces
+//   are skipped (a line `""` is a row with one empty field).
+// - A byte-order mark at the start is ignored; lines end in LF or CRLF.
+//
+// Two rules differ from those of the reader this one replaced (and of csv-parse with `trim`), because
+// papaparse reads these inputs otherwise and taking its reading would silently change the data:
+// - spaces before an opening quote: ` "a, b"` is, for papaparse, two unquoted fields ` "a` and
+//   ` b"`. It is an error at the quote (hint: remove the spaces), as any `"` inside a field is.
+// - an indented comment `  # note`: for papaparse a data row (whose quotes could even open a field
+//   running over the following lines). It is an error at the `#` (hint: start the line with `#`).
+//
+// papaparse gives the fields of each row as strings and the offset where the row ends
+// (`meta.cursor`); it does not say which fields were quoted. This file adds what the language
+// needs on top: the checks above, trimming (only of unquoted fields, so rows that contain a `"` are
+// walked to see which fields start with one), numbers stored without their text (see
+// `canonicalNumber`), and positions. Only the offset where each data row starts is kept (the end of
+// the row before it, plus the comment lines papaparse skipped); the line and column of a cell are
+// found again from there when a diagnostic needs them.
+import Papa from 'papaparse';
 import { fail, type Span } from '../diagnostics/diagnostic.js';
 import { Column, ColumnTable, LineIndex, fit } from './columns.js';
 
 const LF = 10, QUOTE = 34, HASH = 35;
 
-/** Spaces dropped around fields (those of csv-parse's `trim`, and CR before LF), unless the delimiter. */
+/** Whitespace as `String.prototype.trim` sees it (and papaparse after a closing quote), LF aside. */
 function isSpace(c: number): boolean {
   if (c <= 32) return c === 32 || c === 9 || c === 13 || c === 11 || c === 12;
   if (c < 0xa0) return false;
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Whether a string is empty or all whitespace. */
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isSpace(s.charCodeAt(i))) return false;
+  return true;
 }
 
 const POW10: number[] = [];
@@ -63,6 +87,51 @@ export function canonicalNumber(text: string, s: number, e: number): number {
   return neg ? -v : v;
 }
 
+// ------------------------------------------------------------------------------------ locating
+// Positions inside rows that papaparse accepted: a quoted field starts with its quote and its first
+// `"` not doubled closes it; an unquoted field runs to the delimiter or the end of the line.
+
+/** Where a row whose text starts at or after p begins: past the comment lines papaparse skipped. */
+function rowBegin(t: string, p: number): number {
+  while (t.charCodeAt(p) === HASH) {
+    const nl = t.indexOf('\n', p);
+    p = nl < 0 ? t.length : nl + 1;
+  }
+  return p;
+}
+
+/** The closing quote of the quoted field whose text starts at `from` (after its opening quote). */
+function closingQuote(t: string, from: number): number {
+  for (;;) {
+    const q = t.indexOf('"', from);
+    if (q < 0) return t.length;
+    if (t.charCodeAt(q + 1) !== QUOTE) return q;
+    from = q + 2;
+  }
+}
+
+/** The offset of what ends the field that starts at p: the delimiter, the LF, or the end of the text. */
+function fieldStop(t: string, p: number, delim: number): number {
+  const n = t.length;
+  if (t.charCodeAt(p) === QUOTE) p = closingQuote(t, p + 1) + 1;
+  while (p < n) {
+    const c = t.charCodeAt(p);
+    if (c === delim || c === LF) break;
+    p++;
+  }
+  return p;
+}
+
+/** The extent of the field that starts at p: quotes included, spaces around it not; an empty field is where it starts. */
+function fieldExtent(t: string, p: number, delim: number): [number, number] {
+  if (t.charCodeAt(p) === QUOTE) return [p, Math.min(t.length, closingQuote(t, p + 1) + 1)];
+  const stop = fieldStop(t, p, delim);
+  let s = p, e = stop;
+  while (s < e && isSpace(t.charCodeAt(s))) s++;
+  while (e > s && isSpace(t.charCodeAt(e - 1))) e--;
+  return s === e ? [p, p] : [s, e];
+}
+
 export class CsvTable extends ColumnTable {
   protected readonly numbersByValue = false;
 
@@ -75,7 +144,7 @@ export class CsvTable extends ColumnTable {
     keyCols: readonly number[],
     lines: LineIndex,
     private readonly delimiter: number,
-    /** Offset in the text where each data row starts. */
+    /** Per data row: where the row before it ended (the row starts there, or after comment lines). */
     private readonly rowStart: Uint32Array,
   ) {
     super(file, text, columns, cols, rowCount, keyCols, lines);
@@ -88,11 +157,11 @@ export class CsvTable extends ColumnTable {
   }
 
   cellSpan(row: number, col: number): Span {
-    const sc = new Scanner(this.file, this.text, this.delimiter, this.lines);
-    let p = this.rowStart[row]!;
-    for (let f = 0; f < col; f++) p = sc.field(p) + 1;
-    sc.field(p);
-    return this.lines.span(this.file, sc.start, sc.end);
+    const t = this.text, d = this.delimiter;
+    let p = rowBegin(t, this.rowStart[row]!);
+    for (let f = 0; f < col; f++) p = fieldStop(t, p, d) + 1;
+    const [s, e] = fieldExtent(t, p, d);
+    return this.lines.span(this.file, s, e);
   }
 
   protected notANumber(row: number, col: number): { message: string; hint?: string } {
@@ -101,79 +170,6 @@ export class CsvTable extends ColumnTable {
     return s === ''
       ? { message: `empty cell ${where}`, hint: 'fill the cell, or give the parameter a `default` and drop the row' }
       : { message: `\`${s}\` is not a number ${where}` };
-  }
-}
-
-/** Reads one field at a time; after `field(p)`: its extent [start, end), quotes included, and its text. */
-class Scanner {
-  start = 0;
-  end = 0;
-  quoted = false;
-  /** The unquoted text of a quoted field. */
-  value = '';
-
-  constructor(
-    private readonly file: string,
-    private readonly text: string,
-    private readonly delim: number,
-    private readonly lines: LineIndex,
-  ) {}
-
-  fail(message: string, at: number, hint?: string): never {
-    fail('E0506', message, this.lines.span(this.file, at, at + 1), hint);
-  }
-
-  /** Scans the field at p; returns the offset of what ends it (the delimiter, LF, or the end of the text). */
-  field(p: number): number {
-    const t = this.text, n = t.length, delim = this.delim;
-    const p0 = p;
-    let c = 0;
-    // (A CR that ends the line is not skipped: an empty last field is where the line ends.)
-    while (p < n && (c = t.charCodeAt(p)) !== delim && isSpace(c) && !(c === 13 && t.charCodeAt(p + 1) === LF)) p++;
-    this.start = p;
-    if (p < n && t.charCodeAt(p) === QUOTE) {
-      this.quoted = true;
-      const open = p;
-      let value = '';
-      let from = p + 1;
-      for (;;) {
-        const q = t.indexOf('"', from);
-        if (q < 0) {
-          this.fail('malformed CSV file: Quote not closed: the quoted field that starts here runs to the end of the file', open,
-            'a quoted field ends with `"`; a `"` inside it is written `""`');
-        }
-        if (t.charCodeAt(q + 1) === QUOTE) {
-          value += t.slice(from, q + 1);
-          from = q + 2;
-          continue;
-        }
-        value += t.slice(from, q);
-        p = q + 1;
-        break;
-      }
-      this.value = value;
-      this.end = p;
-      while (p < n && (c = t.charCodeAt(p)) !== delim && c !== LF && isSpace(c)) p++;
-      if (p < n && c !== delim && c !== LF) {
-        this.fail(`malformed CSV file: \`${t[p]}\` after the closing quote of a field`, p,
-          'a field is either quoted as a whole or not at all; a `"` inside a quoted field is written `""`');
-      }
-      return p;
-    }
-    this.quoted = false;
-    while (p < n && (c = t.charCodeAt(p)) !== delim && c !== LF) {
-      if (c === QUOTE) {
-        this.fail('malformed CSV file: a `"` inside a field that does not start with a quote', p,
-          'put the whole field in quotes and write each `"` inside it as `""`');
-      }
-      p++;
-    }
-    let e = p;
-    while (e > this.start && isSpace(t.charCodeAt(e - 1))) e--;
-    // An empty field is where it starts, before any spaces.
-    if (e === this.start) this.start = e = p0;
-    this.end = e;
-    return p;
   }
 }
 
@@ -186,83 +182,168 @@ export interface CsvParse {
   readonly headerFields: number[];
   readonly cols: Column[];
   readonly rowCount: number;
+  /** Per data row, as `CsvTable` keeps it. */
   readonly rowStart: Uint32Array;
   readonly lines: LineIndex;
 }
 
+/** An unquoted field into its column: trimmed, and as a number when it is written as one. */
+function putPlain(col: Column, row: number, v: string): void {
+  const n = v.length;
+  if (n > 0) {
+    const a = v.charCodeAt(0), b = v.charCodeAt(n - 1);
+    // Trimming is rare: printable ASCII at both ends needs none.
+    if (!(a > 32 && a < 127 && b > 32 && b < 127)) v = v.trim();
+  }
+  const x = canonicalNumber(v, 0, v.length);
+  if (x === x) col.setNum(row, x);
+  else col.setText(row, v);
+}
+
 /**
- * Parses a CSV text into columns. Malformed quoting and rows with the wrong number of fields
- * `fail` (E0506) at their position in the file; a file without rows gives no columns.
+ * Parses a CSV text into columns. Malformed quoting, indented comments and rows with the wrong
+ * number of fields `fail` (E0506) at their position in the file; a file without rows gives no columns.
  */
 export function parseCsv(file: string, text: string, delimiter: string): CsvParse {
   const lines = new LineIndex(text);
   const delim = delimiter.charCodeAt(0);
-  const sc = new Scanner(file, text, delim, lines);
-  const n = text.length;
+  // papaparse drops a byte-order mark before parsing: its offsets are one less than ours.
+  const base = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const bad = (message: string, at: number, hint: string): never => fail('E0506', message, lines.span(file, at, at + 1), hint);
+
   let columns: string[] = [];
   const headerFields: number[] = [];
   let headerStart = -1, headerEnd = -1;
   let cols: Column[] = [];
+  let ncols = 0;
   let rowStart = new Uint32Array(0);
   let rows = 0;
-  let p = n > 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  while (p < n) {
-    // Skip empty lines and comment lines.
-    let q = p, c = 0;
-    while (q < n && (c = text.charCodeAt(q)) !== delim && isSpace(c)) q++;
-    if (q >= n) break;
-    if (c === LF) { p = q + 1; continue; }
-    if (c === HASH) {
-      const nl = text.indexOf('\n', q);
-      p = nl < 0 ? n : nl + 1;
-      continue;
-    }
-    const recStart = p;
-    if (headerStart < 0) {
-      // The header row.
-      headerStart = p;
-      for (;;) {
-        const stop = sc.field(p);
-        headerFields.push(sc.start);
-        columns.push(sc.quoted ? sc.value : text.slice(sc.start, sc.end));
-        headerEnd = sc.end;
-        p = stop + 1;
-        if (stop >= n || text.charCodeAt(stop) !== delim) break;
-      }
-      // At most one row per remaining line: the columns are allocated once.
-      let lines = 1;
-      for (let i = text.indexOf('\n', p); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
-      cols = columns.map(() => new Column(lines));
-      rowStart = new Uint32Array(lines);
-      continue;
-    }
-    rowStart[rows] = recStart;
-    const ncols = cols.length;
-    let f = 0;
-    for (;;) {
-      const stop = sc.field(p);
-      if (f < ncols) {
-        const col = cols[f]!;
-        if (sc.quoted) col.setText(rows, sc.value);
-        else {
-          const v = canonicalNumber(text, sc.start, sc.end);
-          if (v === v) col.setNum(rows, v);
-          else col.setText(rows, text.slice(sc.start, sc.end));
+  /** Where the text of the next row starts, comment lines included. */
+  let next = base;
+  /** The first `"` at or after the current row (-1: none left): rows before it have no quoted field. */
+  let nextQuote = text.indexOf('"');
+
+  /**
+   * Which fields of the row at `start` are quoted; fails at a `"` inside an unquoted field. Stops
+   * (and the rest is unquoted) at the field that starts at `until`, where papaparse found an error.
+   */
+  const quotedFields = (start: number, fields: string[], until: number): boolean[] => {
+    const quoted = new Array<boolean>(fields.length).fill(false);
+    let p = start;
+    for (let f = 0; f < fields.length && p < until; f++) {
+      if (text.charCodeAt(p) === QUOTE) quoted[f] = true;
+      else {
+        // An unquoted field is the text itself.
+        const q = fields[f]!.indexOf('"');
+        if (q >= 0) {
+          const v = fields[f]!;
+          let k = 0;
+          while (k < q && isSpace(v.charCodeAt(k))) k++;
+          bad('malformed CSV file: a `"` inside a field that does not start with a quote', p + q,
+            k === q && k > 0
+              ? 'a quoted field starts with `"` right after the delimiter: remove the spaces before the quote'
+              : 'put the whole field in quotes and write each `"` inside it as `""`');
         }
       }
-      f++;
-      p = stop + 1;
-      if (stop >= n || text.charCodeAt(stop) !== delim) break;
+      p = fieldStop(text, p, delim) + 1;
     }
-    if (f !== ncols) {
-      let end = text.indexOf('\n', recStart);
-      if (end < 0) end = n;
-      if (text.charCodeAt(end - 1) === 13) end--;
-      fail('E0506', `row has ${f} field${f === 1 ? '' : 's'} but the header has ${ncols}`, lines.span(file, recStart, end), `the header is: ${columns.join(', ')}`);
+    return quoted;
+  };
+
+  /** Fails at the first quoting error papaparse reported (offsets in papaparse's text). */
+  const quoteError = (start: number, fields: string[], err: Papa.ParseError): never => {
+    // `index` is where the text of the quoted field starts, after its opening quote.
+    const open = (err.index ?? 1) - 1 + base;
+    quotedFields(start, fields, open);
+    if (err.code === 'MissingQuotes') {
+      return bad('malformed CSV file: Quote not closed: the quoted field that starts here runs to the end of the file', open,
+        'a quoted field ends with `"`; a `"` inside it is written `""`');
+    }
+    // InvalidQuotes: something other than spaces, the delimiter or a line end after the closing quote.
+    let p = closingQuote(text, open + 1) + 1;
+    while (p < text.length && isSpace(text.charCodeAt(p)) && text.charCodeAt(p) !== delim) p++;
+    if (p >= text.length) p = open;
+    return bad(`malformed CSV file: \`${text[p]}\` after the closing quote of a field`, p,
+      'a field is either quoted as a whole or not at all; a `"` inside a quoted field is written `""`');
+  };
+
+  const step = (r: Papa.ParseStepResult<string[]>): void => {
+    const fields = r.data;
+    const from = next;
+    const end = r.meta.cursor + base;
+    next = end;
+    const f0 = fields[0]!;
+    let start = -1;
+    // Empty lines (a field of spaces, unless quoted).
+    if (fields.length === 1 && isBlank(f0)) {
+      start = rowBegin(text, from);
+      if (text.charCodeAt(start) !== QUOTE) return;
+    }
+    // A line of spaces and `#` (papaparse only takes `#` in the first column as a comment).
+    if (f0.length > 0 && isSpace(f0.charCodeAt(0))) {
+      if (start < 0) start = rowBegin(text, from);
+      let k = 0;
+      while (k < f0.length && isSpace(f0.charCodeAt(k))) k++;
+      if (f0.charCodeAt(k) === HASH && text.charCodeAt(start) !== QUOTE) {
+        bad('malformed CSV file: a comment line starts with `#`, without spaces before it', start + k,
+          'remove the spaces before `#` to make the line a comment, or quote the value if it is data: `"#..."`');
+      }
+    }
+    if (r.errors.length > 0) {
+      if (start < 0) start = rowBegin(text, from);
+      quoteError(start, fields, r.errors[0]!);
+    }
+    const hasQuote = nextQuote >= 0 && nextQuote < end;
+    if (hasQuote) {
+      nextQuote = text.indexOf('"', end);
+      if (start < 0) start = rowBegin(text, from);
+    }
+    const quoted = hasQuote ? quotedFields(start, fields, Infinity) : undefined;
+
+    if (headerStart < 0) {
+      // The header row.
+      headerStart = start < 0 ? (start = rowBegin(text, from)) : start;
+      let p = start;
+      for (let f = 0; f < fields.length; f++) {
+        const [s, e] = fieldExtent(text, p, delim);
+        headerFields.push(s);
+        headerEnd = e;
+        p = fieldStop(text, p, delim) + 1;
+      }
+      columns = fields.map((h) => h.trim());
+      ncols = columns.length;
+      // At most one row per remaining line: the columns are allocated once.
+      let count = 1;
+      for (let i = text.indexOf('\n', end); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+      cols = columns.map(() => new Column(count));
+      rowStart = new Uint32Array(count);
+      return;
+    }
+
+    if (fields.length !== ncols) {
+      if (start < 0) start = rowBegin(text, from);
+      let e = text.indexOf('\n', start);
+      if (e < 0) e = text.length;
+      if (text.charCodeAt(e - 1) === 13) e--;
+      const k = fields.length;
+      fail('E0506', `row has ${k} field${k === 1 ? '' : 's'} but the header has ${ncols}`, lines.span(file, start, e), `the header is: ${columns.join(', ')}`);
+    }
+    rowStart[rows] = from;
+    if (quoted) {
+      for (let f = 0; f < ncols; f++) {
+        if (quoted[f]) cols[f]!.setText(rows, fields[f]!);
+        else putPlain(cols[f]!, rows, fields[f]!);
+      }
+    } else {
+      for (let f = 0; f < ncols; f++) putPlain(cols[f]!, rows, fields[f]!);
     }
     rows++;
-  }
+  };
+
+  // A closing quote followed by spaces at the very end of the text is an error for papaparse, which
+  // expects a delimiter or a line break there: a final line break settles it.
+  const input = text.endsWith('\n') ? text : text + '\n';
+  Papa.parse<string[]>(input, { delimiter, newline: '\n', comments: '#', quoteChar: '"', escapeChar: '"', step });
   for (const c of cols) c.trim(rows);
-  columns = columns.map((h) => h.trim());
   return { columns, headerStart, headerEnd, headerFields, cols, rowCount: rows, rowStart: fit(rowStart, rows), lines };
 }

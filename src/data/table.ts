@@ -73,7 +73,12 @@ export function readTable(path: string, text: string, format: 'csv' | 'json', op
 }
 
 function readCsv(path: string, text: string, opts: TableOptions): DataTable {
-  const p = parseCsv(path, text, opts.delimiter ?? ',');
+  const delimiter = opts.delimiter ?? ',';
+  // The checker rejects these already; papaparse would silently read `,` instead of most of them.
+  if (delimiter.length !== 1 || '"#\r\n\ufeff'.includes(delimiter)) {
+    fail('E0508', `${JSON.stringify(delimiter)} cannot be the delimiter of a CSV file`, opts.declSpan, 'usual delimiters are delimiter = ";" and delimiter = "\\t"');
+  }
+  const p = parseCsv(path, text, delimiter);
   if (p.headerStart < 0) {
     fail('E0506', `data file \`${path}\` is empty (a header row naming the columns is needed)`, p.lines.span(path, 0, 1),
       'the first line that is not empty or a `#` comment names the columns, for example `gen,p_max_MW`');
@@ -89,7 +94,7 @@ function readCsv(path: string, text: string, opts: TableOptions): DataTable {
     ]);
   });
   const keyCols = keyColumns(p.columns, opts, path, () => p.lines.span(path, p.headerStart, p.headerEnd));
-  const table = new CsvTable(path, text, p.columns, p.cols, p.rowCount, keyCols, p.lines, (opts.delimiter ?? ',').charCodeAt(0), p.rowStart);
+  const table = new CsvTable(path, text, p.columns, p.cols, p.rowCount, keyCols, p.lines, delimiter.charCodeAt(0), p.rowStart);
   checkDuplicateKeys(table);
   return table;
 }

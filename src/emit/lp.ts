@@ -72,6 +72,33 @@ export function writeLp(model: Model, out: Sink, title = 'evg model'): void {
   }
   // GLPK's LP reader takes no constant in the objective: it multiplies a column fixed at 1.
   if (model.objOffset !== 0) { term(model.objOffset, any, -1); any = true; }
+  if (model.hessian) {
+    // A QP: `[ Q_ii x_i ^ 2 + 2 Q_ij x_i * x_j ... ] / 2` is (1/2) x'Qx (CPLEX, HiGHS; not glpsol).
+    const piece = (text: string) => { room(); const start = w.pos; w.ascii(text); wrap(start); };
+    piece(any ? ' + [' : ' [');
+    let first = true;
+    const { start: hs, index: hi, value: hv } = model.hessian;
+    for (let j = 0; j < n; j++) {
+      for (let k = hs[j]!; k < hs[j + 1]!; k++) {
+        const i = hi[k]!, q = i === j ? hv[k]! : 2 * hv[k]!;
+        if (q === 0) continue;
+        room();
+        const start = w.pos;
+        w.byte(SP);
+        if (q < 0) { w.byte(45); w.byte(SP); } else if (!first) { w.byte(43); w.byte(SP); }
+        if (Math.abs(q) !== 1) { w.num(Math.abs(q)); w.byte(SP); }
+        namer.writeCol(w, j);
+        if (i === j) w.ascii(' ^ 2');
+        else { w.ascii(' * '); namer.writeCol(w, i); }
+        wrap(start);
+        first = false;
+        used[i] = 1;
+        used[j] = 1;
+      }
+    }
+    piece(' ] / 2');
+    any = true;
+  }
   if (!any) w.ascii(' 0');
   w.byte(NL);
 

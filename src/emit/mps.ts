@@ -144,6 +144,23 @@ export function writeMps(model: Model, out: Sink, title = 'evg'): void {
     if (hi !== Infinity) bound(type !== 0 ? ' UI BND ' : ' UP BND ', j, hi);
     else if (type !== 0) bound(' PL BND ', j);
   }
+  if (model.hessian) {
+    // The lower triangle of Q (objective + (1/2) x'Qx), negated with the objective of a maximisation.
+    w.text('QUADOBJ\n');
+    const { start: hs, index: hi, value: hv } = model.hessian;
+    for (let j = 0; j < numCols; j++) {
+      for (let k = hs[j]!; k < hs[j + 1]!; k++) {
+        w.room();
+        w.ascii('    ');
+        namer.writeCol(w, hi[k]!);
+        w.byte(SP);
+        namer.writeCol(w, j);
+        w.byte(SP);
+        w.num(sign * hv[k]!);
+        w.byte(NL);
+      }
+    }
+  }
   w.text('ENDATA\n');
   w.flush();
 }

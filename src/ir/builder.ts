@@ -144,6 +144,9 @@ export class ModelBuilder {
     const f = familyOf(this.colFamilies, j);
     return f ? sourceName(f.name, colTuple(f, j)) : `column ${j}`;
   }
+  colTypeOf(j: number): number {
+    return this.colType[j]!;
+  }
   colLowerOf(j: number): number {
     return this.colLower.a[j]!;
   }

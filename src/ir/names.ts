@@ -30,7 +30,8 @@
 // brackets in the family) gives back the family and the tuple; shortened names, the only ones
 // with `~n`, differ in their number. Names the writers add themselves cannot equal model names:
 // their `~` is followed by a letter escaping never puts there — `evg~obj` (objective row),
-// `evg~constant` (objective constant column), the `~lo`/`~hi` suffixes of ranged LP rows.
+// `evg~constant` (objective constant column), the `~lo`/`~hi` suffixes of ranged LP rows, and
+// the `~aux` families of the rows and columns that reformulations add (`c~aux(3)`).
 //
 // The writers ask for names one at a time (`writeCol`, `writeRow` into a byte buffer): each
 // family's prefix and each set's element texts are encoded once (integer ranges of more than
@@ -80,8 +81,14 @@ export function fileElem(e: Elem): string {
   return String(Number(e)) === e ? `~s${text}` : text;
 }
 
+/** Suffix of the families of auxiliary rows and columns that reformulations add (`c~aux`). */
+export const AUX_SUFFIX = '~aux';
+
 /** File text of a family name, with the rules for a name's first character applied. */
 export function fileFamily(name: string, indexed: boolean): string {
+  // No model name ends in `~aux` (family names end in a member name), and escaping never writes
+  // `~a` followed by `u`: the suffix is written as it is.
+  if (name.endsWith(AUX_SUFFIX)) return fileFamily(name.slice(0, -AUX_SUFFIX.length), true) + AUX_SUFFIX;
   let out = '';
   for (const ch of name) {
     const c = ch.codePointAt(0)!;

@@ -7,6 +7,10 @@
 //                                                 ||z||^2 <= 2 s (1/2), row s + L <= rhs
 //   sum_i c_i a_i^2 <= c u v, nothing else        the rotated cone ||(sqrt(c_i) a_i)||^2 <= 2 (c u / 2) v,
 //                                                 with u >= 0 and v >= 0 (DistFlow's P^2 + Q^2 <= v l)
+// A rotated cone ||z||^2 <= 2 U V is approximated in its standard form (below) with accuracy eps
+// on that form; a feasible point then satisfies ||z||^2 <= 2 U V + ((1 + eps)^2 - 1)(U + V)^2 / 2,
+// so U and V are balanced (U -> alpha U, V -> V / alpha) from their bounds to keep that small;
+// the post-solve check reports the violation actually reached.
 //   a square among other nonlinear terms          epigraph  s >= a^2 (rotated cone)
 // A rotated cone ||z||^2 <= 2 u v is the standard ||(z, (u - v)/sqrt 2)|| <= (u + v)/sqrt 2.
 //
@@ -58,8 +62,16 @@ export function squaresEpigraph(ctx: AtomContext, terms: readonly { c: number; a
 export function productCone(ctx: AtomContext, terms: readonly { c: number; a: Affine }[], c: number, u: Affine, v: Affine, vFactor: number): Affine {
   const f = ctx.argFactor;
   const zs = terms.map((t) => scale(t.a, Math.sqrt(t.c) / f));
-  const U = scale(u, (c * vFactor) / (2 * f * f));
-  const V = scale(v, 1 / vFactor);
+  // U V is what matters: U -> alpha U, V -> V / alpha changes nothing but the balance of the
+  // standard form, whose accuracy (relative to (U + V) / sqrt 2) costs least when U and V are
+  // alike. The variables' bounds give their typical size.
+  const U0 = scale(u, (c * vFactor) / (2 * f * f));
+  const V0 = scale(v, 1 / vFactor);
+  const size = (a: Affine) => { const [lo, hi] = ctx.bounds(a); return lo > 0 && hi < Infinity ? Math.sqrt(lo * hi) : hi > 0 && hi < Infinity ? hi : NaN; };
+  const ratio = size(V0) / size(U0);
+  const alpha = Number.isFinite(ratio) && ratio > 0 ? Math.sqrt(ratio) : 1;
+  const U = scale(U0, alpha);
+  const V = scale(V0, 1 / alpha);
   const { xs, t } = rotatedToStandard(zs, U, V);
   const plan = planCone(xs.length, ctx.options.coneAccuracy);
   lowerCone(ctx.sink, xs, t, plan, ctx.options.coneMode, `${ctx.label}~rcone`);

@@ -14,8 +14,10 @@ import { makeLoop, pushTuple, domainFactors, type Loop } from '../check/loops.js
 import { DependentFailure, Diagnostics, EvgError, fail, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
 import { MAX_COLUMNS, ModelBuilder } from '../ir/builder.js';
 import { familyOf, type Model, type RowFamily } from '../ir/model.js';
+import { AUX_SUFFIX } from '../ir/names.js';
 import { Frame, type InstanceValue, type MemberEvaluator } from './frame.js';
-import { EvSet, Indexed, LinAcc, ParamValue, VarFamily, formatTuple, type Elem } from './values.js';
+import { EvSet, Indexed, LinAcc, ParamValue, SparseAcc, VarFamily, formatTuple, type Elem } from './values.js';
+import type { Literal } from './indicator.js';
 import { DEFAULT_LOWERING, Lowering, type LoweringOptions } from './lower.js';
 import { ONE, type Unit } from '../check/units.js';
 
@@ -47,7 +49,7 @@ class Elaborator implements MemberEvaluator {
 
   /** The family of auxiliary columns of a source family (created at its first auxiliary column). */
   private auxColumns(family: string, span: Span | undefined, first: number): { count: number } {
-    const f = { name: `${family}~aux`, first, count: 0, unit: ONE, type: 0 as const, span: span ?? this.root.scope.list[0]?.span ?? { file: '', start: 0, end: 0, line: 1, col: 1 }, index: new Indexed([]), aux: true };
+    const f = { name: `${family}${AUX_SUFFIX}`, first, count: 0, unit: ONE, type: 0 as const, span: span ?? this.root.scope.list[0]?.span ?? { file: '', start: 0, end: 0, line: 1, col: 1 }, index: new Indexed([]), aux: true };
     this.builder.colFamilies.push(f);
     this.openAux.push(f);
     return f;
@@ -63,7 +65,7 @@ class Elaborator implements MemberEvaluator {
     this.openAux = [];
     if (rows.length === 0) return;
     const b = this.builder;
-    const fam = b.beginRowFamily({ name: `${family}~aux`, unit, span, sets: [], arities: [1], aux: true });
+    const fam = b.beginRowFamily({ name: `${family}${AUX_SUFFIX}`, unit, span, sets: [], arities: [1], aux: true });
     const acc = this.scratch;
     for (const r of rows) {
       acc.reset();
@@ -341,32 +343,62 @@ class Elaborator implements MemberEvaluator {
       try { pushTuple(d, env, t); } catch { /* partial binding */ }
       return `\`${name}[${t.join(', ')}]\``;
     };
-    const one = () => {
+    const otherwise = m.otherwise ? { parts: m.otherwise.parts.map((p) => (p as C & { t: 'lin' }).f), rels: m.otherwise.rels } : undefined;
+    const literals = m.literals;
+    /** The binary column of each literal of an implication, for the current indices. */
+    const literalCols = (negate: boolean): Literal[] => literals!.map((l) => {
+      const a = new SparseAcc();
+      l.f(env, 1, a);
+      const aff = a.affine();
+      const j = aff.cols[0];
+      if (aff.cols.length !== 1 || aff.c !== 0 || aff.vals[0] !== 1 || j === undefined || b.colTypeOf(j) !== 2) {
+        fail('E0413', `the condition of ${where()} is not a binary variable`, l.span, 'an implication `if b then ...` is conditioned on binary variables (declared `binary`)');
+      }
+      return { col: j, negated: l.negated !== negate };
+    });
+    /** Evaluates `parts rels` into acc; returns the row's bounds. */
+    const rowOf = (ps: typeof parts, rs: readonly string[]): [number, number] => {
       let lo: number, hi: number;
-      if (parts.length === 3) {
-        acc.reset(); parts[0]!(env, 1, acc); const v0 = acc.c;
-        acc.reset(); parts[2]!(env, 1, acc); const v2 = acc.c;
-        acc.reset(); parts[1]!(env, 1, acc);
+      if (ps.length === 3) {
+        acc.reset(); ps[0]!(env, 1, acc); const v0 = acc.c;
+        acc.reset(); ps[2]!(env, 1, acc); const v2 = acc.c;
+        acc.reset(); ps[1]!(env, 1, acc);
         const c = acc.c;
-        [lo, hi] = rels[0] === '<=' ? [v0 - c, v2 - c] : [v2 - c, v0 - c];
+        [lo, hi] = rs[0] === '<=' ? [v0 - c, v2 - c] : [v2 - c, v0 - c];
         if (lo > hi + 1e-9 * Math.max(1, Math.abs(hi))) {
           fail('E0602', `the range of ${where()} is empty: lower side ${fmt((lo + c) / display)} exceeds upper side ${fmt((hi + c) / display)} (${m.unit!.text})`, m.decl.span);
         }
       } else {
         acc.reset();
-        parts[0]!(env, 1, acc);
-        parts[1]!(env, -1, acc);
+        ps[0]!(env, 1, acc);
+        ps[1]!(env, -1, acc);
         const c = acc.c;
-        const r = rels[0];
+        const r = rs[0];
         lo = r === '<=' ? -Infinity : -c;
         hi = r === '>=' ? Infinity : -c;
       }
       checkFinite(lo, hi, where, m);
-      if (acc.atoms.length) [lo, hi] = this.lowering.lowerRow(acc, lo, hi, label(), this.scratch);
+      return [lo, hi];
+    };
+    const one = () => {
+      let ps = parts, rs: readonly string[] = rels;
+      if (m.when && !m.when(env)) {
+        // A conditional constraint: the `else` branch, or no row, where the condition fails.
+        if (!otherwise) return;
+        ps = otherwise.parts; rs = otherwise.rels;
+      } else if (literals && otherwise && otherwise.parts.length) {
+        // `if b then R1 else R2`: R1 when b holds (this row), R2 when it does not (an auxiliary row).
+        const [lo2, hi2] = rowOf(otherwise.parts, otherwise.rels);
+        this.lowering.lowerImplication(acc, lo2, hi2, literalCols(true), `${label()}~else`, m.decl.span);
+        this.lowering.pushAuxRow(acc, lo2, hi2);
+      }
+      let [lo, hi] = rowOf(ps, rs);
+      if (literals) [lo, hi] = this.lowering.lowerImplication(acc, lo, hi, literalCols(false), label(), m.decl.span);
+      else if (acc.atoms.length) [lo, hi] = this.lowering.lowerRow(acc, lo, hi, label(), this.scratch);
       if (!b.addRow(acc, lo, hi, display)) {
         const tol = 1e-9 * Math.max(1, Math.abs(lo === -Infinity ? 0 : lo), Math.abs(hi === Infinity ? 0 : hi));
         if (0 < lo - tol || 0 > hi + tol) {
-          const r = parts.length === 3 ? 'in' : rels[0]!;
+          const r = ps.length === 3 ? 'in' : rs[0]!;
           const rhs = r === 'in' ? `[${fmt(lo / display)}, ${fmt(hi / display)}]` : fmt((r === '>=' ? lo : hi) / display);
           fail('E0602', `${where()} has no variables left and can never hold: it reduces to 0 ${r} ${rhs} ${m.unit!.text}`,
             m.decl.span, 'this usually means missing data or an empty sum; check the index values shown');

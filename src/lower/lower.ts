@@ -25,6 +25,7 @@ import { cone, normEpigraph, productCone, squaresEpigraph } from './cones.js';
 import { maxEpigraph, maxExact, minExact, minHypograph } from './maxmin.js';
 import { pwlExact, pwlPieces } from './pwl.js';
 import { squareTangents, squareToHessian } from './quadratic.js';
+import { implicationRows, type Literal } from './indicator.js';
 import type { ConeMode } from './soc.js';
 import type { LinAcc } from './values.js';
 
@@ -134,6 +135,37 @@ export class Lowering {
     const d = acc.c;
     acc.c = 0;
     return [lo - d, hi - d];
+  }
+
+  /**
+   * An implication `literals => lo <= acc <= hi` (acc linear, its constant already in lo and hi),
+   * by big-M rows (indicator.ts). acc becomes the first row, whose bounds are returned; a second
+   * row (the other side of an equality or range) is auxiliary.
+   */
+  lowerImplication(acc: LinAcc, lo: number, hi: number, literals: readonly Literal[], label: string, span: Span): [number, number] {
+    const before = this.counts();
+    const e: Affine = { cols: Array.from(acc.cols.subarray(0, acc.n)), vals: Array.from(acc.cols.subarray(0, acc.n), (j) => acc.coef[j]!), c: 0 };
+    const [minE, maxE] = boundsOf(e, this.b.colLowers(), this.b.colUppers());
+    if ((hi !== Infinity && maxE === Infinity) || (lo !== -Infinity && minE === -Infinity)) {
+      const side = hi !== Infinity && maxE === Infinity ? 'upper' : 'lower';
+      const free = e.cols.filter((j, k) => {
+        const up = (e.vals[k]! > 0) === (side === 'upper');
+        return up ? this.b.colUppers()[j] === Infinity : this.b.colLowers()[j] === -Infinity;
+      });
+      fail('E0412', `${label}: the implication needs a big-M, but ${free.slice(0, 3).map((j) => `\`${this.b.columnName(j)}\``).join(', ')}${free.length > 3 ? ', ...' : ''} ${free.length === 1 ? 'has' : 'have'} no finite ${side} bound`, span,
+        'give these variables finite bounds (`in [lo, hi]`): evg derives the big-M from them');
+    }
+    const rows = implicationRows(e, lo, hi, literals, [minE, maxE]);
+    acc.reset();
+    const [first, ...rest] = rows;
+    for (let k = 0; k < first!.row.cols.length; k++) acc.add(first!.row.cols[k]!, first!.row.vals[k]!);
+    for (const r of rest) {
+      this.pending.push({ cols: [...r.row.cols], vals: [...r.row.vals], lo: r.lo, hi: r.hi });
+      this.added.rows++;
+    }
+    this.lastM = Math.max(...rows.map((r) => r.M));
+    this.note('implication: big-M from the variables\' bounds', 1, this.diff(before));
+    return [first!.lo, first!.hi];
   }
 
   /** Lowers the objective's atoms (minimise: `<=` side; maximise: `>=` side). */
@@ -323,6 +355,14 @@ export class Lowering {
     this.added.columns++;
     if (type === 2) this.added.binaries++;
     return j;
+  }
+
+  /** Adds acc (linear, constant in the bounds) as an auxiliary row of the family. */
+  pushAuxRow(acc: LinAcc, lo: number, hi: number): void {
+    const cols: number[] = [], vals: number[] = [];
+    for (let i = 0; i < acc.n; i++) { const j = acc.cols[i]!; cols.push(j); vals.push(acc.coef[j]!); }
+    this.pending.push({ cols, vals, lo, hi });
+    this.added.rows++;
   }
 
   private pushAux(acc: LinAcc, lo: number, hi: number): void {

@@ -7,7 +7,8 @@ import type { ColFamily, Model, RowFamily } from '../ir/model.js';
 import { colTuple, rowTuple } from '../ir/model.js';
 import { sourceName } from '../ir/names.js';
 import type { Elem } from '../lower/values.js';
-import { clean, dualUnitText, type Results } from './results.js';
+import { clean, dualUnitText, unitLabel, type Results } from './results.js';
+import type { FamilyCheck, Verification } from './verify.js';
 
 export function fmtNum(v: number, digits = 6): string {
   if (!Number.isFinite(v)) return String(v);
@@ -49,14 +50,65 @@ export function summary(comp: Compilation, r: Results, extraTimes: Record<string
   if (r.objective) {
     lines.push(`objective   ${r.objective.name} = ${fmtNum(r.objective.value, 8)}${r.objective.unit ? ` ${r.objective.unit}` : ''}  (${r.objective.sense})${r.isMip && r.mipGap !== undefined ? `, gap ${fmtNum(r.mipGap * 100, 3)} %` : ''}`);
   }
-  if (r.costs.length) {
-    lines.push(`costs       ${r.costs.map((c) => `${c.name} = ${fmtNum(c.value)} ${c.unit}`).join(', ')}`);
+  const written = r.verification?.objective;
+  if (r.objective && written !== undefined && Math.abs(written - r.objective.value) > 1e-9 * Math.max(1, Math.abs(written))) {
+    // The solved model's objective is an approximation (tangent cuts, cones): say both.
+    const err = model.objectiveError ? `; tangent cuts within ${fmtNum(model.objectiveError)}${r.objective.unit ? ` ${r.objective.unit}` : ''}` : '';
+    lines.push(`            as written, at this solution: ${fmtNum(written, 8)}${r.objective.unit ? ` ${r.objective.unit}` : ''}${err}`);
   }
+  if (r.costs.length) {
+    lines.push(`costs       ${r.costs.map((c) => `${c.name} = ${fmtNum(c.value)}${c.unit ? ` ${c.unit}` : ''}`).join(', ')}`);
+  }
+  if (r.verification) lines.push(`check       ${checkLine(r.verification)}`);
+  if (model.lowering.length) lines.push(`lowered     ${loweringLine(model)}`);
   lines.push(`size        ${sizeLine(model)}; ${rangeLine(model)}`);
   lines.push(`time        ${timesLine(comp, extraTimes)}`);
   if (r.message) lines.push(`note        ${r.message}`);
   if (r.x) lines.push('', ...variableTables(model, r.x));
   return lines.join('\n');
+}
+
+/** One line on the post-solve check of the user's constraints. */
+export function checkLine(v: Verification): string {
+  const e = (x: number) => (x === 0 ? '0' : x.toExponential(1));
+  const n = v.families.length;
+  const cones = v.families.filter((f) => f.ratio !== undefined);
+  const worstCone = cones.reduce<FamilyCheck | undefined>((w, f) => (!w || f.ratio! > w.ratio! ? f : w), undefined);
+  const coneText = worstCone ? `; cones: ||x||/t <= ${worstCone.ratio!.toPrecision(7)} at ${worstCone.ratioAt}, within the accuracy ${e(worstCone.coneAccuracy ?? 0)}` : '';
+  if (v.violated.length === 0) {
+    const plain = v.families.filter((f) => f.coneAccuracy === undefined);
+    const worst = plain.reduce<FamilyCheck | undefined>((w, f) => (!w || f.maxRel > w.maxRel ? f : w), undefined);
+    return `${n === 1 ? 'the constraint family holds' : `all ${n} constraint families hold`} as written${worst && worst.maxRel > 0 ? ` (largest relative violation ${e(worst.maxRel)} at ${worst.at})` : ''}${coneText}`;
+  }
+  const list = v.violated.slice(0, 4).map((f) => `${f.at} by ${fmtNum(f.maxAbs)}${unitLabel(f.unit) ? ` ${f.unit}` : ''} (relative ${e(f.maxRel)})`).join(', ');
+  return `${v.violated.length} of ${n} constraint families are violated beyond ${e(v.tolerance)}: ${list}${v.violated.length > 4 ? ', ...' : ''}${coneText}`;
+}
+
+/** One line on the reformulations applied (evg compile --explain has the table). */
+export function loweringLine(model: Model): string {
+  const forms = new Map<string, number>();
+  for (const r of model.lowering) forms.set(r.form.replace(/ \(.*$/, ''), (forms.get(r.form.replace(/ \(.*$/, '')) ?? 0) + r.terms);
+  const eps = Math.max(0, ...model.lowering.map((r) => r.eps ?? 0));
+  return `${[...forms].map(([f, k]) => `${f} x${k}`).join(', ')}${eps ? `; cone accuracy ${eps.toExponential(1)}` : ''} (evg compile --explain)`;
+}
+
+/** The table of `evg compile --explain`: what each reformulation added, per source family. */
+export function explainTable(model: Model, displayPath: (f: string) => string = (f) => f): string {
+  if (model.lowering.length === 0) return 'no nonlinear terms: the model is linear as written\n';
+  const rows = model.lowering.map((r) => {
+    const where = r.span ? `${displayPath(r.span.file)}:${r.span.line}` : '';
+    const extra = [
+      r.eps !== undefined ? `accuracy ${r.eps.toExponential(1)}` : '',
+      r.bigM !== undefined ? `big-M ${fmtNum(r.bigM)}` : '',
+      r.error !== undefined ? `objective error <= ${fmtNum(r.error)}` : '',
+    ].filter(Boolean).join(', ');
+    return [r.family, where, r.form, `${r.terms}`, `+${r.rows}`, `+${r.columns}`, `${r.binaries}`, extra];
+  });
+  const head = ['family', 'source', 'reformulation', 'terms', 'rows', 'columns', 'binaries', 'notes'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 3 && i <= 6 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const total = model.lowering.reduce((t, r) => ({ rows: t.rows + r.rows, columns: t.columns + r.columns, binaries: t.binaries + r.binaries }), { rows: 0, columns: 0, binaries: 0 });
+  return [line(head), ...rows.map(line), `total: +${total.rows} rows, +${total.columns} columns (${total.binaries} binary)`].join('\n') + '\n';
 }
 
 /**
@@ -147,8 +199,22 @@ export function toJson(comp: Compilation, r: Results, extraTimes: Record<string,
     units,
     constraints,
     constraintUnits,
+    ...(r.verification ? { verification: verificationJson(r.verification) } : {}),
+    lowering: model.lowering.map((l) => ({ family: l.family, form: l.form, terms: l.terms, rows: l.rows, columns: l.columns, binaries: l.binaries, ...(l.eps !== undefined ? { accuracy: l.eps } : {}), ...(l.bigM !== undefined ? { bigM: l.bigM } : {}), ...(l.error !== undefined ? { objectiveError: l.error } : {}) })),
     size: { columns: model.numCols, rows: model.numRows, nonzeros: model.stats.nonzeros, integers: model.stats.integers, binaries: model.stats.binaries, coefficientRange: model.stats.matrixRange },
     times: Object.fromEntries(Object.entries({ ...comp.times, ...extraTimes }).map(([k, v]) => [k, Math.round(v * 1000) / 1e6])),
+  };
+}
+
+function verificationJson(v: Verification): unknown {
+  return {
+    tolerance: v.tolerance,
+    ok: v.violated.length === 0,
+    ...(v.objective !== undefined ? { objectiveAsWritten: tidy(v.objective) } : {}),
+    families: Object.fromEntries(v.families.map((f) => [f.name, {
+      rows: f.rows, maxViolation: f.maxAbs, maxRelativeViolation: f.maxRel, unit: f.unit, at: f.at ?? null,
+      ...(f.ratio !== undefined ? { coneRatio: f.ratio, coneRatioAt: f.ratioAt } : {}),
+    }])),
   };
 }
 

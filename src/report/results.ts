@@ -6,6 +6,7 @@ import { div } from '../check/units.js';
 import type { Compilation } from '../driver.js';
 import type { Model } from '../ir/model.js';
 import { EvalAcc } from '../lower/values.js';
+import { verify, type Verification } from './verify.js';
 import type { SolverOutput } from '../solve/types.js';
 
 export interface CostValue {
@@ -30,6 +31,8 @@ export interface Results {
   readonly mipGap?: number;
   readonly solveSeconds: number;
   readonly message?: string;
+  /** The user's constraints and objective evaluated at the solution, as written. */
+  readonly verification?: Verification;
 }
 
 export function dualUnitText(model: Model, rowUnit: { text: string; dims: readonly number[]; factor: number }): string {
@@ -60,11 +63,12 @@ export function interpret(comp: Compilation, out: SolverOutput): Results {
   }
   return {
     ...base,
-    objective: { name: model.objective.name, value: clean(objValue), unit: model.objective.unit?.text ?? '', sense: model.objective.sense },
+    objective: { name: model.objective.name, value: clean(objValue), unit: unitLabel(model.objective.unit?.text), sense: model.objective.sense },
     x,
     duals,
     activity,
     costs: costValues(comp, x),
+    verification: verify(comp, x),
   };
 }
 
@@ -80,10 +84,15 @@ export function costValues(comp: Compilation, x: Float64Array): CostValue[] {
       const cm = m as CostMember;
       acc.reset();
       (cm.body as C & { t: 'lin' }).f(new Env(frame, cm.slotCount ?? 0), 1, acc);
-      out.push({ name: `${frame.prefix}${cm.name}`, value: clean(acc.c / cm.unit!.factor), unit: cm.unit!.text });
+      out.push({ name: `${frame.prefix}${cm.name}`, value: clean(acc.c / cm.unit!.factor), unit: unitLabel(cm.unit!.text) });
     }
   }
   return out;
+}
+
+/** A unit as printed after a value: nothing for a plain number. */
+export function unitLabel(text: string | undefined): string {
+  return !text || text === '1' ? '' : text;
 }
 
 /** Removes solver noise that would print as -0 or 1e-17. */

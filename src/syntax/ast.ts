@@ -152,6 +152,9 @@ export interface ConstraintDecl extends DeclBase {
   /** `e0 rel0 e1` or the range `e0 rel0 e1 rel1 e2`. */
   readonly parts: readonly Expr[];
   readonly rels: readonly Relation[];
+  /** `if when then parts/rels [else otherwise]`: an implication (binary variables) or a condition on parameters. */
+  readonly when?: Expr;
+  readonly otherwise?: { readonly parts: readonly Expr[]; readonly rels: readonly Relation[] };
 }
 
 export interface ExprDecl extends DeclBase {

@@ -225,15 +225,69 @@ class EvgParser extends EmbeddedActionsParser {
     const name = this.CONSUME(L.Identifier);
     const domain = this.OPTION(() => this.SUBRULE(this.bracketDomain));
     this.CONSUME(L.Colon);
-    const parts: A.Expr[] = [this.SUBRULE(this.setOpExpr)];
+    const base = { kind: 'constraint' as const, name: this.ident(name), domain };
+    return this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          // `if COND then REL [else REL]` (an implication or a conditional constraint), or a
+          // relation whose first part is the expression `if c then a else b`.
+          GATE: () => tokenMatcher(this.LA(1), K.if),
+          ALT: () => {
+            const ifTok = this.CONSUME(K.if);
+            const test = this.SUBRULE(this.orExpr);
+            this.CONSUME(K.then);
+            const a = this.SUBRULE(this.setOpExpr);
+            return this.OR2([
+              {
+                ALT: () => {
+                  const tail = this.SUBRULE(this.relationTail);
+                  const otherwise = this.OPTION2(() => { this.CONSUME(K.else); return this.SUBRULE(this.relationChain); });
+                  return this.ACTION(() => ({ ...base, parts: [a, ...tail.parts], rels: tail.rels, when: test, otherwise, span: this.span(kw) }));
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME2(K.else);
+                  const b = this.SUBRULE(this.addExpr);
+                  const tail = this.SUBRULE2(this.relationTail);
+                  return this.ACTION(() => {
+                    const first: A.Expr = { kind: 'cond', test, then: a, else: b, span: this.joinSpan(this.span(ifTok, ifTok), b.span) };
+                    return { ...base, parts: [first, ...tail.parts], rels: tail.rels, span: this.span(kw) };
+                  });
+                },
+              },
+            ]);
+          },
+        },
+        {
+          ALT: () => {
+            const chain = this.SUBRULE2(this.relationChain);
+            return this.ACTION(() => ({ ...base, parts: chain.parts, rels: chain.rels, span: this.span(kw) }));
+          },
+        },
+      ],
+    });
+  });
+
+  /** `e0 rel e1 [rel e2]`. */
+  private relationChain = this.RULE('relationChain', (): { parts: A.Expr[]; rels: A.Relation[] } => {
+    const first = this.SUBRULE(this.setOpExpr);
+    const tail = this.SUBRULE(this.relationTail);
+    return this.ACTION(() => ({ parts: [first, ...tail.parts], rels: tail.rels }));
+  }, { recoveryValueFunc: () => ({ parts: [], rels: [] }) });
+
+  /** `rel e1 [rel e2]` after the first part. */
+  private relationTail = this.RULE('relationTail', (): { parts: A.Expr[]; rels: A.Relation[] } => {
+    const parts: A.Expr[] = [];
     const rels: A.Relation[] = [];
     this.AT_LEAST_ONE(() => {
       const r = this.SUBRULE(this.relation);
-      const e = this.SUBRULE2(this.setOpExpr);
+      const e = this.SUBRULE(this.setOpExpr);
       this.ACTION(() => { rels.push(r); parts.push(e); });
     });
-    return { kind: 'constraint', name: this.ident(name), domain, parts, rels, span: this.span(kw) };
-  });
+    return { parts, rels };
+  }, { recoveryValueFunc: () => ({ parts: [], rels: [] }) });
 
   private relation = this.RULE('relation', (): A.Relation => {
     return this.OR([
