@@ -1074,6 +1074,21 @@ describe('warnings', () => {
     expect(d.hint).toBe('write `2 * h` to multiply by the declaration');
   });
 
+  it('W0603: a big-M ten million times the other coefficients of its row', () => {
+    // p in [0, 1e7 W] = 10 MW, but the row is about p >= 0.8 W: M = 1e7, coefficient of p 1.
+    const c = compileText(m`
+      var on binary
+      var p : W in [0 W, 1e7 W]
+      constraint minout: if not on then p <= 0 W
+      minimize m = p * 1 $/W
+    `);
+    // The same row also spans seven orders of magnitude after scaling (W0602, at its name).
+    only(c, 'W0603@3:1', 'W0602@3:12');
+    const w = c.diags.list.find((d) => d.code === 'W0603')!;
+    expect(w.message).toContain('`minout`');
+    expect(w.hint).toContain('tighter bounds');
+  });
+
   it('W0501: data rows outside the domain are ignored with a warning', () => {
     const c = compileText(m`
       set G = {g1}

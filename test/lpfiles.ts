@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { compile, type Compilation } from '../src/driver.js';
+import type { LoweringOptions } from '../src/lower/lower.js';
 import { writeLp } from '../src/emit/lp.js';
 import { writeMps } from '../src/emit/mps.js';
 import { FileSink, StringSink } from '../src/emit/sink.js';
@@ -43,8 +44,8 @@ export function build(text: string, files: Record<string, string> = {}): Built {
 }
 
 /** Compiles a model file on disk; throws on diagnostics. */
-export function buildFile(path: string): Built {
-  return checked(compile(path));
+export function buildFile(path: string, lowering: Partial<LoweringOptions> = {}): Built {
+  return checked(compile(path, { lowering }));
 }
 
 export function lpText(model: Model, title?: string): string {

@@ -37,7 +37,7 @@ const DISPATCH = fileURLToPath(new URL('../examples/dispatch/model.evg', import.
 interface Case {
   readonly name: string;
   readonly make: () => Built;
-  /** The optimum in the objective's unit, derived independently (see each model's comment). */
+  /** The optimum in the objective's unit, derived independently (see each model's comment); NaN: none. */
   readonly objective: number;
   /** Variables (source names) whose optimal value is unique, with that value in the declared unit. */
   readonly values: Record<string, number>;
@@ -46,11 +46,12 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    // The 24-hour dispatch example (LP with imported components, CSV data, objScale 0.1).
-    // Reference: evg's in-process solves agree with each other; 4235.69188888... $.
+    // The 24-hour dispatch example with its quadratic costs linearised by tangent cuts (an LP that
+    // every reader takes; imported components, CSV data). No value derived by hand: the files read
+    // by glpsol, cbc and HiGHS must reach the optimum of evg's in-process HiGHS and GLPK solves.
     name: 'dispatch example',
-    make: () => buildFile(DISPATCH),
-    objective: 4235.691888888887,
+    make: () => buildFile(DISPATCH, { quadraticObjective: 'pwl' }),
+    objective: NaN,
     values: {},
   },
   {
@@ -192,7 +193,7 @@ function checkFileSolution(c: Case, p: Prepared, sol: FileSolution, format: Form
   expect(sol.status, sol.log).toBe(expected);
   if (expected !== 'optimal') return;
   const objective = userObjective(p.built.model, sol.objective!, format);
-  expectClose(objective, c.objective, 1e-6, `${c.name}: objective from the ${format} file`);
+  if (!Number.isNaN(c.objective)) expectClose(objective, c.objective, 1e-6, `${c.name}: objective from the ${format} file`);
   // ... and the same as evg's own in-process HiGHS and GLPK solves.
   expect(p.inProcess).toHaveLength(2);
   for (const ref of p.inProcess) expectClose(objective, ref, 1e-6, `${c.name}: ${format} file vs in-process objective`);
@@ -217,7 +218,7 @@ describe.each(CASES)('round trip: $name', (c) => {
       expect(out.status, out.solver).toBe(c.status ?? 'optimal');
       if (c.status) continue;
       const r = interpret(p.built.comp, out);
-      expectClose(r.objective!.value, c.objective, 1e-6, `${out.solver} objective`);
+      if (!Number.isNaN(c.objective)) expectClose(r.objective!.value, c.objective, 1e-6, `${out.solver} objective`);
       const json = toJson(p.built.comp, r, {}) as { variables: Record<string, number> };
       for (const [name, v] of Object.entries(c.values)) expectClose(json.variables[name], v, 1e-6, `${out.solver} ${name}`);
     }

@@ -97,6 +97,10 @@ class Elaborator implements MemberEvaluator {
     if (!this.diags.hasErrors) {
       this.warnUnused(model);
       this.warnCoefficientRange(model);
+      for (const [family, w] of this.lowering.bigMWarnings) {
+        this.diags.report('W0603', `the big-M of \`${w.label}\` (${w.M.toPrecision(3)}${w.unit && w.unit !== '1' ? ` ${w.unit}` : ''}) is ${w.ratio.toExponential(0)} times the smallest other coefficient of its row`, w.span,
+          `tighter bounds on the variables of \`${family}\` give a smaller big-M; a very large one makes the MILP weak and its solution inaccurate`);
+      }
     }
     return { model, root: this.root, frames: this.frames };
   }
@@ -299,7 +303,7 @@ class Elaborator implements MemberEvaluator {
     const obj = this.chk.objective;
     acc.reset();
     if (obj && obj.body && !obj.failed) {
-      this.lowering.begin('objective', obj.span);
+      this.lowering.begin('objective', obj.span, obj.unit);
       try {
         (obj.body as C & { t: 'lin' }).f(new Env(this.root, obj.slotCount ?? 0), 1, acc);
         const l = this.lowering;
@@ -327,7 +331,7 @@ class Elaborator implements MemberEvaluator {
     let trivial = 0;
     let firstTrivial = '';
     const fam: RowFamily = b.beginRowFamily({ name, unit: m.unit!, span: m.span, sets: [], arities: d ? d.bindings.map((x) => x.arity) : [] });
-    this.lowering.begin(name, m.span);
+    this.lowering.begin(name, m.span, m.unit);
     const label = (): string => {
       if (!d) return name;
       const t: Elem[] = [];

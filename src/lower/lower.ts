@@ -28,6 +28,7 @@ import { squareTangents, squareToHessian } from './quadratic.js';
 import { implicationRows, type Literal } from './indicator.js';
 import type { ConeMode } from './soc.js';
 import type { LinAcc } from './values.js';
+import type { Unit } from '../check/units.js';
 
 export interface LoweringOptions {
   /** Relative accuracy of every polyhedral cone (||x|| <= (1 + eps) t). */
@@ -54,8 +55,9 @@ export interface LoweringRecord {
   binaries: number;
   /** Cones: the accuracy guaranteed (largest over the family). */
   eps?: number;
-  /** Largest big-M used. */
+  /** Largest big-M used, in bigMUnit (the constraint's unit, or the nonlinear term's). */
   bigM?: number;
+  bigMUnit?: string;
   /** Objective tangents: bound on the objective's error, canonical units. */
   error?: number;
 }
@@ -99,9 +101,13 @@ export class Lowering {
 
   constructor(private readonly b: ModelBuilder, readonly options: LoweringOptions, private readonly colFamilyFor: (family: string, span: Span | undefined, first: number) => { count: number }) {}
 
-  begin(family: string, span?: Span): void {
+  /** Unit of the current family's rows (big-Ms of implications are reported in it). */
+  private unit?: Unit;
+
+  begin(family: string, span?: Span, unit?: Unit): void {
     this.family = family;
     this.span = span;
+    this.unit = unit;
     this.pending = [];
     this.auxCols = undefined;
   }
@@ -163,7 +169,9 @@ export class Lowering {
       this.pending.push({ cols: [...r.row.cols], vals: [...r.row.vals], lo: r.lo, hi: r.hi });
       this.added.rows++;
     }
-    this.lastM = Math.max(...rows.map((r) => r.M));
+    const M = Math.max(...rows.map((r) => r.M));
+    this.checkBigM(M, e.vals, label, span);
+    this.setBigM(M, this.unit);
     this.note('implication: big-M from the variables\' bounds', 1, this.diff(before));
     return [first!.lo, first!.hi];
   }
@@ -310,6 +318,18 @@ export class Lowering {
     return true;
   }
 
+  /** Big-Ms far larger than the row's other coefficients (after scaling), worst per family. */
+  readonly bigMWarnings = new Map<string, { label: string; span?: Span; ratio: number; M: number; unit: string }>();
+
+  private checkBigM(M: number, others: readonly number[], label: string, span: Span | undefined): void {
+    let small = Infinity;
+    for (const v of others) if (v !== 0 && Math.abs(v) < small) small = Math.abs(v);
+    if (!(M > 0) || small === Infinity) return;
+    const ratio = M / small;
+    const w = this.bigMWarnings.get(this.family);
+    if (ratio > 1e6 && (!w || ratio > w.ratio)) this.bigMWarnings.set(this.family, { label, span: span ?? this.span, ratio, M: M / (this.unit?.factor ?? 1), unit: this.unit?.text ?? '' });
+  }
+
   private nonconvex(u: AtomUse, why: string): never {
     fail('E0412', `${this.family}: ${why}; here it would have to be bounded from the other side, which is not convex`, u.node.span,
       'check the direction of the constraint (and, in an equality, write the convex side with <= or >=)');
@@ -338,11 +358,20 @@ export class Lowering {
     r.columns += d.columns;
     r.binaries += d.binaries;
     if (this.lastEps !== undefined) { r.eps = Math.max(r.eps ?? 0, this.lastEps); this.lastEps = undefined; }
-    if (this.lastM !== undefined) { r.bigM = Math.max(r.bigM ?? 0, this.lastM); this.lastM = undefined; }
+    if (this.lastM !== undefined) {
+      if (r.bigM === undefined || this.lastM.value > r.bigM) { r.bigM = this.lastM.value; r.bigMUnit = this.lastM.unit; }
+      this.lastM = undefined;
+    }
     return r;
   }
   private lastEps?: number;
-  private lastM?: number;
+  private lastM?: { value: number; unit: string };
+
+  /** Records a big-M (canonical) for the next record, in the given unit. */
+  private setBigM(M: number, unit: Unit | undefined): void {
+    const v = M / (unit?.factor ?? 1);
+    if (!this.lastM || v > this.lastM.value) this.lastM = { value: v, unit: unit && unit.text !== '1' ? unit.text : '' };
+  }
 
   private column(lo: number, hi: number, type: ColType): number {
     const j = this.b.addColumns(1, type, `the auxiliary columns of \`${this.family}\``);
@@ -400,7 +429,10 @@ export class Lowering {
         }
         return [lo, hi];
       },
-      bigM: (M) => { this.lastM = Math.max(this.lastM ?? 0, M); },
+      bigM: (M) => {
+        this.setBigM(M, u.node.argUnit);
+        this.checkBigM(M, u.args.flatMap((a) => a.vals), label, u.node.span);
+      },
       coneAccuracy: (eps) => { this.lastEps = Math.max(this.lastEps ?? 0, eps); },
     };
   }

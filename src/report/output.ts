@@ -45,13 +45,13 @@ const MAX_LINES = 60;
 export function summary(comp: Compilation, r: Results, extraTimes: Record<string, number>): string {
   const model = comp.elaboration!.model;
   const lines: string[] = [];
-  const kind = r.isMip ? 'MILP' : 'LP';
+  const kind = r.isMip ? 'MILP' : model.hessian ? 'QP' : 'LP';
   lines.push(`status      ${r.status}${r.status === 'time-limit' ? (r.hasSolution ? ' (best solution found so far)' : ' (no solution found)') : ''}  [${r.solver}, ${kind}]`);
   if (r.objective) {
     lines.push(`objective   ${r.objective.name} = ${fmtNum(r.objective.value, 8)}${r.objective.unit ? ` ${r.objective.unit}` : ''}  (${r.objective.sense})${r.isMip && r.mipGap !== undefined ? `, gap ${fmtNum(r.mipGap * 100, 3)} %` : ''}`);
   }
   const written = r.verification?.objective;
-  if (r.objective && written !== undefined && Math.abs(written - r.objective.value) > 1e-9 * Math.max(1, Math.abs(written))) {
+  if (r.objective && written !== undefined && (model.objectiveError > 0 || Math.abs(written - r.objective.value) > 1e-9 * Math.max(1, Math.abs(written)))) {
     // The solved model's objective is an approximation (tangent cuts, cones): say both.
     const err = model.objectiveError ? `; tangent cuts within ${fmtNum(model.objectiveError)}${r.objective.unit ? ` ${r.objective.unit}` : ''}` : '';
     lines.push(`            as written, at this solution: ${fmtNum(written, 8)}${r.objective.unit ? ` ${r.objective.unit}` : ''}${err}`);
@@ -99,7 +99,7 @@ export function explainTable(model: Model, displayPath: (f: string) => string = 
     const where = r.span ? `${displayPath(r.span.file)}:${r.span.line}` : '';
     const extra = [
       r.eps !== undefined ? `accuracy ${r.eps.toExponential(1)}` : '',
-      r.bigM !== undefined ? `big-M ${fmtNum(r.bigM)}` : '',
+      r.bigM !== undefined ? `big-M ${fmtNum(r.bigM)}${r.bigMUnit ? ` ${r.bigMUnit}` : ''}` : '',
       r.error !== undefined ? `objective error <= ${fmtNum(r.error)}` : '',
     ].filter(Boolean).join(', ');
     return [r.family, where, r.form, `${r.terms}`, `+${r.rows}`, `+${r.columns}`, `${r.binaries}`, extra];
@@ -130,7 +130,7 @@ function variableTables(model: Model, x: Float64Array): string[] {
       const n = last.size;
       for (let s = 0; s < f.count / n; s++) {
         const prefix = colTuple(f, f.first + s * n).slice(0, -1);
-        series.push({ label: `${sourceName(f.name, prefix)} [${f.unit.text}]`, values: Array.from({ length: n }, (_, t) => x[f.first + s * n + t]!) });
+        series.push({ label: `${sourceName(f.name, prefix)}${unitLabel(f.unit.text) ? ` [${f.unit.text}]` : ''}`, values: Array.from({ length: n }, (_, t) => x[f.first + s * n + t]!) });
       }
     } else if (f.count === 1 && f.index.factors.length === 0) {
       others.push(`${f.name} = ${fmtNum(x[f.first]!)} ${f.unit.text === '1' ? '' : f.unit.text}`.trimEnd());
@@ -138,7 +138,7 @@ function variableTables(model: Model, x: Float64Array): string[] {
       const shown = Math.min(f.count, 8);
       const items = [];
       for (let k = 0; k < shown; k++) items.push(`${sourceName('', colTuple(f, f.first + k))}=${fmtNum(x[f.first + k]!)}`);
-      others.push(`${f.name} [${f.unit.text}]: ${items.join(' ')}${f.count > shown ? ` ... (${f.count} values)` : ''}`);
+      others.push(`${f.name}${unitLabel(f.unit.text) ? ` [${f.unit.text}]` : ''}: ${items.join(' ')}${f.count > shown ? ` ... (${f.count} values)` : ''}`);
     }
   }
   if (series.length && periods) {
