@@ -102,10 +102,12 @@ export function renderDiagnostic(d: Diagnostic, sources: SourceTexts, displayPat
   const where = d.span ? `${displayPath(d.span.file)}:${d.span.line}:${d.span.col}: ` : '';
   const out: string[] = [`${where}${d.severity}[${d.code}]: ${d.message}`];
   if (d.span && !wholeFile(d.span)) out.push(...excerpt(d.span, sources));
-  if (d.hint) out.push(`  = hint: ${d.hint}`);
+  // `=` lines up with the `|` of the excerpt, whose width depends on the line number.
+  const pad = ' '.repeat(d.span ? String(d.span.line).length : 1);
+  if (d.hint) out.push(`${pad} = hint: ${d.hint}`);
   for (const n of d.notes ?? []) {
     const at = n.span ? `${displayPath(n.span.file)}:${n.span.line}:${n.span.col}: ` : '';
-    out.push(`  = note: ${at}${n.message}`);
+    out.push(`${pad} = note: ${at}${n.message}`);
     if (n.span) out.push(...excerpt(n.span, sources));
   }
   return out.join('\n');

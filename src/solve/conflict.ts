@@ -170,17 +170,18 @@ class Members {
     this.colUp = new Int32Array(m.numCols).fill(-1);
     this.colInt = new Int32Array(m.numCols).fill(-1);
     // Order matters only for which IIS the filter finds when there are several: members early in
-    // the list are tried first and dropped where possible, so bounds go first and rows last,
-    // which favours conflicts stated in constraints.
+    // the list are tried first and dropped where possible. Rows go first, so that a conflict
+    // between a few rows and the simple bounds of their variables (a balance against capacities)
+    // is preferred to one through chains of rows; integrality goes last.
+    for (let i = 0; i < m.numRows; i++) {
+      if (m.rowLower[i]! > -Infinity) this.rowLo[i] = this.add(ROW_LO, i);
+      if (m.rowUpper[i]! < Infinity) this.rowUp[i] = this.add(ROW_UP, i);
+    }
     for (let j = 0; j < m.numCols; j++) {
       if (m.colLower[j]! > -Infinity) this.colLo[j] = this.add(COL_LO, j);
       if (m.colUpper[j]! < Infinity) this.colUp[j] = this.add(COL_UP, j);
     }
     for (let j = 0; j < m.numCols; j++) if (m.colType[j] !== 0) this.colInt[j] = this.add(INTEGER, j);
-    for (let i = 0; i < m.numRows; i++) {
-      if (m.rowLower[i]! > -Infinity) this.rowLo[i] = this.add(ROW_LO, i);
-      if (m.rowUpper[i]! < Infinity) this.rowUp[i] = this.add(ROW_UP, i);
-    }
     this.active = new Uint8Array(this.kind.length);
   }
 
@@ -305,7 +306,8 @@ class HighsOracle implements Oracle {
     }
     this.cur = s;
     try {
-      m.options.set('time_limit', seconds === undefined ? inf : Math.max(seconds, 0.001));
+      // HiGHS's time limit counts the time of every run since its clocks were last reset.
+      if (seconds !== undefined) { m.zeroAllClocks(); m.options.set('time_limit', Math.max(seconds, 0.001)); }
       m.run();
     } catch {
       return 'unknown';
