@@ -6,6 +6,7 @@
 // Codes that the compiler does not emit yet (E0304, E0607, W0202, W0601, W0602) are specified in
 // test/diagnostics-pending.test.ts, together with the other known bugs.
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { codesAt, compileText, rendered, tempDir } from './helpers.js';
 import { compile, type Compilation } from '../src/driver.js';
@@ -1135,6 +1136,34 @@ async function cli(...args: string[]): Promise<CliRun> {
 const STACK = /\n\s+at .+:\d+:\d+\)?\s*(\n|$)|TypeError|ReferenceError|RangeError/;
 
 describe('evg command line (in-process)', () => {
+  it('`evg solve` on an infeasible model names the conflicting constraints and bounds, and with --relax the smallest fix', async () => {
+    // Hour 3 needs 1.8 MW but g1 + g2 give at most 1.5 MW: the balance of hour 3 and the two upper
+    // bounds of that hour conflict; removing any one of them makes the rest feasible. The smallest
+    // total violation is 0.3 MW (wherever it falls).
+    const dir = tempDir({
+      'inf.evg': m`
+        horizon T = 3 steps of 1 h
+        set G = {g1, g2}
+        param p_max[G] : MW = {g1: 1, g2: 0.5}
+        param load[T] : MW = [1, 1.2, 1.8]
+        var p[g in G, t in T] : MW in [0, p_max[g]]
+        constraint balance[t in T]: sum(g in G) p[g, t] == load[t]
+        minimize cost = sum(g in G, t in T) p[g, t] * 1 $/MWh * step(T)
+      `,
+    });
+    const r = await cli('solve', join(dir, 'inf.evg'), '--relax', '--json', join(dir, 'out.json'));
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/inf\.evg:6:12 +balance\[3\] +\(== 1\.8 MW/);
+    expect(r.out).toMatch(/inf\.evg:5:5 +p\[g1,3\] <= 1 MW \(upper bound\)/);
+    expect(r.out).toMatch(/inf\.evg:5:5 +p\[g2,3\] <= 0\.5 MW \(upper bound\)/);
+    expect(r.out).not.toMatch(/balance\[[12]\]/);
+    expect(r.out).toMatch(/smallest total 0\.3/);
+    const json = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { conflict: { constraints: { name: string }[]; bounds: { name: string }[] }; relaxation: unknown };
+    expect(json.conflict.constraints.map((x) => x.name)).toEqual(['balance[3]']);
+    expect(json.conflict.bounds.map((x) => x.name).sort()).toEqual(['p[g1,3]', 'p[g2,3]']);
+    expect(json.relaxation).toBeDefined();
+  });
+
   it('`evg check` on a broken file exits 1 with file:line:col, the source line and a caret', async () => {
     const dir = tempDir({
       'bad.evg': m`

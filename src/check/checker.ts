@@ -1181,7 +1181,7 @@ export class Checker {
   private paramValueRef(m: ParamMember, frameFn: FrameFn, indices: readonly A.Expr[] | undefined, ctx: Ctx, span: Span, path: string): C {
     if (!this.checkIndexCount(path, m.domain, indices, span)) return ERR;
     if (!m.unit) return ERR;
-    const get = (env: Env) => frameFn(env).get<ParamValue>(m);
+    const get = memberOfFrame<ParamValue>(frameFn, m);
     const missing = (env: Env, off: number): never => {
       const pv = get(env);
       fail('E0504', `\`${path}[${formatTuple(pv.tupleAt(off)).replace(/^\(|\)$/g, '')}]\` has no value`, span, 'give the parameter a value for this index, or a `default`');
@@ -1210,7 +1210,7 @@ export class Checker {
     if (!this.checkIndexCount(path, m.domain, indices, span)) return ERR;
     if (!m.unit) return ERR;
     const factor = m.unit.factor;
-    const get = (env: Env) => frameFn(env).get<VarFamily>(m);
+    const get = memberOfFrame<VarFamily>(frameFn, m);
     if (!m.domain) {
       return { t: 'lin', unit: m.unit, f: (env, k, acc) => acc.add(get(env).base, k * factor) };
     }
@@ -1958,6 +1958,20 @@ export class Checker {
     if (c.t !== 'error') this.diags.report('E0408', `expected a set but found ${describeKind(c)}`, e.span);
     return undefined;
   }
+}
+
+/**
+ * `frameFn(env).get(m)`, remembering the last frame: a value, once built, never changes, and
+ * model building asks for the same declaration's value many times in a row (every term of every
+ * row), so the frame's lookup is done once per frame instead of once per term.
+ */
+function memberOfFrame<T>(frameFn: FrameFn, m: Member): (env: Env) => T {
+  let last: Frame | undefined, value: T | undefined;
+  return (env) => {
+    const f = frameFn(env);
+    if (f !== last) { value = f.get<T>(m); last = f; }
+    return value as T;
+  };
 }
 
 /** True when no element of `a` is in `b` (arity 1). */

@@ -140,11 +140,21 @@ export function addSub(op: '+' | '-', a: C, b: C, span: Span, spanA: Span, spanB
   if (!x || !y) return ERR;
   const unit = checkSameUnit(x, y, op, span, diags);
   if (!unit) return ERR;
-  const fa = x.f, fb = y.f;
-  const f: LinFn = sign === 1
-    ? (env, k, acc) => { fa(env, k, acc); fb(env, k, acc); }
-    : (env, k, acc) => { fa(env, k, acc); fb(env, -k, acc); };
+  // A chain `a + b - c + ...` becomes one closure over the list of its terms and signs, rather
+  // than a tree of closures one call deep per term.
+  const terms = [...termsOf(x), ...termsOf(y).map((t) => ({ f: t.f, s: t.s * sign }))];
+  const fs = terms.map((t) => t.f), ss = terms.map((t) => t.s);
+  const n = fs.length;
+  const f: LinFn = (env, k, acc) => { for (let i = 0; i < n; i++) fs[i]!(env, ss[i]! * k, acc); };
+  SUM_TERMS.set(f, terms);
   return { t: 'lin', unit, f, nl: x.nl || y.nl };
+}
+
+/** The terms of a sum built by addSub, to flatten nested sums. */
+const SUM_TERMS = new WeakMap<LinFn, { f: LinFn; s: number }[]>();
+
+function termsOf(c: C & { t: 'lin' }): { f: LinFn; s: number }[] {
+  return SUM_TERMS.get(c.f) ?? [{ f: c.f, s: 1 }];
 }
 
 export function negate(a: C, span: Span, diags: Diagnostics): C {

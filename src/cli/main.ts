@@ -15,6 +15,8 @@ import type { SolveOptions, SolverOutput } from '../solve/types.js';
 import { interpret, type Results } from '../report/results.js';
 import { summary, toJson, writeCsvDir, sizeLine, rangeLine, timesLine, explainTable, fmtNum } from '../report/output.js';
 import type { LoweringOptions } from '../lower/lower.js';
+import { findConflict, relaxation } from '../solve/conflict.js';
+import { conflictJson, relaxationJson, renderConflict, renderRelaxation } from '../report/conflict.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -180,6 +182,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     .description('build a model, solve it in-process and report the results in the model\'s names and units')
     .argument('<file>', 'model file (.evg)'))
     .option('--bracket', 'solve with outer and inner cone approximations and report an interval holding the conic optimum')
+    .option('--relax', 'if the model is infeasible, also find the smallest total violation that makes it feasible')
     .addOption(new Option('--solver <name>', 'solver').choices(['highs', 'glpk']).default('highs'))
     .option('--time-limit <seconds>', 'stop after this many seconds (the best solution found is reported)')
     .option('--gap <relative>', 'relative MIP gap at which to stop (e.g. 0.01)')
@@ -187,7 +190,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     .option('--csv <dir>', 'write one CSV per variable and constraint family')
     .option('--verbose', 'stream the solver log to stderr')
     .option('--quiet', 'print only the status line and objective')
-    .action(async (file: string, o: { solver: string; timeLimit?: string; gap?: string; json?: string; csv?: string; verbose?: boolean; quiet?: boolean; bracket?: boolean } & LoweringFlags) => {
+    .action(async (file: string, o: { solver: string; timeLimit?: string; gap?: string; json?: string; csv?: string; verbose?: boolean; quiet?: boolean; bracket?: boolean; relax?: boolean } & LoweringFlags) => {
       const timeLimit = positive('time-limit', o.timeLimit);
       const gap = positive('gap', o.gap, true);
       const lowering = loweringOptions(o, o.solver);
@@ -201,8 +204,23 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
       if (o.quiet) io.out(`${r.status}${r.objective ? ` ${r.objective.name} = ${r.objective.value}${r.objective.unit ? ` ${r.objective.unit}` : ''}` : ''}\n`);
       else io.out(`${summary(comp, r, { solve })}\n`);
       if (bracket) io.out(`${bracketLine(bracket)}\n`);
+      // Why is it infeasible: an irreducible subset of constraints and bounds, and with --relax the
+      // smallest violation that would make it feasible, in the model's own names.
+      const extra: Record<string, unknown> = {};
+      if (r.status === 'infeasible' || r.status === 'infeasible-or-unbounded') {
+        const model = comp.elaboration!.model;
+        const solver = o.solver as 'highs' | 'glpk';
+        const c = await findConflict(model, { solver, timeLimit });
+        io.out(`\n${renderConflict(c, displayPath)}`);
+        extra['conflict'] = conflictJson(c, displayPath);
+        if (o.relax) {
+          const rel = await relaxation(model, { solver, timeLimit, gap });
+          io.out(`\n${renderRelaxation(rel, displayPath)}`);
+          extra['relaxation'] = relaxationJson(rel, displayPath);
+        }
+      }
       try {
-        if (o.json) writeFileSync(o.json, JSON.stringify({ ...(toJson(comp, r, { solve }) as object), ...(bracket ? { bracket } : {}) }, null, 2) + '\n');
+        if (o.json) writeFileSync(o.json, JSON.stringify({ ...(toJson(comp, r, { solve }) as object), ...(bracket ? { bracket } : {}), ...extra }, null, 2) + '\n');
         if (o.csv && r.hasSolution) writeCsvDir(o.csv, comp, r);
       } catch (e) {
         io.err(`error[E0702]: cannot write results: ${(e as Error).message}\n`);

@@ -118,10 +118,12 @@ export class ModelBuilder {
       this.colType = t;
     }
     this.colType.fill(type, base, need);
-    for (let i = 0; i < count; i++) {
-      this.colLower.push(type === 2 ? 0 : -Infinity);
-      this.colUpper.push(type === 2 ? 1 : Infinity);
-    }
+    this.colLower.reserve(count);
+    this.colUpper.reserve(count);
+    this.colLower.a.fill(type === 2 ? 0 : -Infinity, base, need);
+    this.colUpper.a.fill(type === 2 ? 1 : Infinity, base, need);
+    this.colLower.n = need;
+    this.colUpper.n = need;
     this.numCols = need;
     return base;
   }

@@ -134,3 +134,27 @@ describe('sum of squares <= affine, and squares among other terms', () => {
     expect(s.objective).toBeGreaterThanOrEqual(1.25 - 1e-5);
   });
 });
+
+describe('golden rows', () => {
+  it('x^2 + y^2 <= 1 at depth 1 (accuracy 0.5): s <= 1 and the Ben-Tal-Nemirovski rows of ||(x, y)|| <= s', async () => {
+    // Depth 1 is the smallest depth with 1/cos(pi/4) - 1 = 0.414 <= 0.5. Columns: s, xi0, eta0,
+    // xi1, eta1 (aux 1..5). Rows: xi0 >= |x|, eta0 >= |y|; xi1 = cos(pi/4) xi0 + sin(pi/4) eta0;
+    // eta1 >= |cos(pi/4) eta0 - sin(pi/4) xi0|; xi1 <= s; eta1 <= tan(pi/4) xi1. cos(pi/4) prints
+    // as 0.707106781186548, sin(pi/4) as 0.707106781186547 (their doubles differ in the last bit).
+    const { build, lpRows } = await import('../../test/lowering.js');
+    const { model } = build('var x in [-2, 2]\nvar y in [-2, 2]\nconstraint disk: x^2 + y^2 <= 1\nminimize m = x + y\n', { coneAccuracy: 0.5 });
+    expect(lpRows(model, 'disk')).toEqual([
+      ' disk: disk~aux(1) <= 1',
+      ' disk~aux(1): - x + disk~aux(2) >= 0',
+      ' disk~aux(2): x + disk~aux(2) >= 0',
+      ' disk~aux(3): - y + disk~aux(3) >= 0',
+      ' disk~aux(4): y + disk~aux(3) >= 0',
+      ' disk~aux(5): - 0.707106781186548 disk~aux(2) - 0.707106781186547 disk~aux(3) + disk~aux(4) = 0',
+      ' disk~aux(6): 0.707106781186547 disk~aux(2) - 0.707106781186548 disk~aux(3) + disk~aux(5) >= 0',
+      ' disk~aux(7): - 0.707106781186547 disk~aux(2) + 0.707106781186548 disk~aux(3) + disk~aux(5) >= 0',
+      ' disk~aux(8): disk~aux(1) - disk~aux(4) >= 0',
+      ' disk~aux(9): - 1 disk~aux(4) + disk~aux(5) <= 0',
+    ]);
+    expect(model.lowering[0]!.eps).toBeCloseTo(Math.SQRT2 - 1, 12);
+  });
+});

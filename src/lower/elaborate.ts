@@ -58,14 +58,15 @@ class Elaborator implements MemberEvaluator {
   private openAux: { name: string; count: number; index: Indexed }[] = [];
 
   /** Adds the auxiliary rows of the current source family as a family of their own. */
-  private flushAux(family: string, span: Span, unit: Unit): void {
+  private flushAux(family: string, span: Span): void {
     const rows = this.lowering.takeRows();
     // Auxiliary column families get their index set once their size is known.
     for (const f of this.openAux) (f as { index: Indexed }).index = new Indexed([EvSet.range(f.name, 1, f.count)]);
     this.openAux = [];
     if (rows.length === 0) return;
     const b = this.builder;
-    const fam = b.beginRowFamily({ name: `${family}${AUX_SUFFIX}`, unit, span, sets: [], arities: [1], aux: true });
+    // Rows of several dimensions, in canonical units (display factor 1).
+    const fam = b.beginRowFamily({ name: `${family}${AUX_SUFFIX}`, unit: ONE, span, sets: [], arities: [1], aux: true });
     const acc = this.scratch;
     for (const r of rows) {
       acc.reset();
@@ -110,6 +111,8 @@ class Elaborator implements MemberEvaluator {
     const used = new Uint8Array(model.numCols);
     for (let k = 0; k < model.rowIndex.length; k++) used[model.rowIndex[k]!] = 1;
     for (let j = 0; j < model.numCols; j++) if (model.colCost[j] !== 0) used[j] = 1;
+    const h = model.hessian;
+    if (h) for (let j = 0; j < model.numCols; j++) if (h.start[j + 1]! > h.start[j]!) { used[j] = 1; for (let k = h.start[j]!; k < h.start[j + 1]!; k++) used[h.index[k]!] = 1; }
     // One warning per declaration, however many instances of a component it has.
     const unused = new Map<Span, { first: string; count: number }>();
     for (const f of model.colFamilies) {
@@ -309,7 +312,7 @@ class Elaborator implements MemberEvaluator {
         const l = this.lowering;
         if (acc.atoms.length) l.lowerObjective(acc, obj.decl.sense, l.options.quadraticObjective === 'qp' && !this.builder.hasIntegers());
         this.builder.setObjective(acc, { name: obj.name, sense: obj.decl.sense, unit: obj.unit, span: obj.span }, obj.unit!.factor, l.hessian);
-        this.flushAux('objective', obj.span, obj.unit!);
+        this.flushAux('objective', obj.span);
       } catch (e) {
         this.report(e, `objective \`${obj.name}\``);
       }
@@ -447,7 +450,7 @@ class Elaborator implements MemberEvaluator {
     fam.keys = Int32Array.from(keys);
     if (values) fam.values = values;
     try {
-      this.flushAux(name, m.span, m.unit!);
+      this.flushAux(name, m.span);
     } catch (e) {
       this.report(e);
     }

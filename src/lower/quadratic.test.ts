@@ -55,3 +55,27 @@ describe('quadratic objective', () => {
     expect(s.objective).toBeGreaterThanOrEqual(exact - 2 * 0.01 * (1 / 50) ** 2 / 4 - 1e-9);
   });
 });
+
+describe('golden', () => {
+  it('3 (x - 1)^2 + y^2 as a QP: -6 x + 3 + (1/2) x\'Qx with Q = diag(6, 2), written scaled by 0.1', async () => {
+    const { build } = await import('../../test/lowering.js');
+    const { lpText, mpsText } = await import('../../test/lpfiles.js');
+    const { model } = build('var x in [-2, 2]\nvar y in [1, 3]\nminimize m = 3 * (x - 1)^2 + y^2\n');
+    expect(model.objScale).toBe(0.1);
+    expect(lpText(model)).toContain(' evg~obj: - 0.6 x + 0.3 evg~constant + [ 0.6 x ^ 2 + 0.2 y ^ 2 ] / 2\n');
+    expect(mpsText(model)).toContain('QUADOBJ\n    x x 0.6\n    y y 0.2\nENDATA');
+  });
+
+  it('with --linearize: 2 tangent cuts at the ends and the middle of x in [-2, 2]', async () => {
+    // Tangents of a^2 at p = -2, 0, 2: s >= -4 a - 4, s >= 0, s >= 4 a - 4 (a = x, s its epigraph).
+    const { build, lpRows } = await import('../../test/lowering.js');
+    const { model } = build('var x in [-2, 2]\nminimize m = x^2\n', { quadraticObjective: 'pwl', pwlSegments: 2 });
+    expect(lpRows(model, 'objective')).toEqual([
+      ' objective~aux(1): 4 x + objective~aux(1) >= -4',
+      ' objective~aux(2): objective~aux(1) >= 0',
+      ' objective~aux(3): - 4 x + objective~aux(1) >= -4',
+    ]);
+    // h = 2: the error bound is h^2 / 4 = 1 (at x = -1 and 1 the cuts give 0 instead of 1).
+    expect(model.objectiveError).toBeCloseTo(1, 12);
+  });
+});

@@ -9,9 +9,10 @@
 //    `iis_strategy` = FromLp | Irreducible: an elastic LP, then an irreducibility pass, several LP
 //    solves inside HiGHS). Its answer is checked here: the subset is re-solved on its own (it must
 //    be infeasible) and every member is dropped in turn (the rest must become feasible) — k + 1
-//    warm-started LP solves for k members. A member that turns out not to be needed is dropped, so
-//    the answer is irreducible in any case. For a MILP whose relaxation is infeasible the result
-//    is an IIS of the relaxation: it conflicts even without integrality (`ofRelaxation`).
+//    warm-started LP solves for k members, after the one that found the model infeasible. A
+//    member that turns out not to be needed is dropped, so the answer is irreducible in any case.
+//    For a MILP whose relaxation is infeasible the result is an IIS of the relaxation: it
+//    conflicts even without integrality (`ofRelaxation`).
 //  * When HiGHS finds none (or its subset is not infeasible), with GLPK, for MILPs whose LP
 //    relaxation is feasible, and on request (`method: 'filter'`): a solver-independent deletion
 //    filter by halving. Starting from all n members (infeasible), it drops a whole group of
@@ -23,7 +24,11 @@
 //    about 2k log2(n/k) and 2n - 1 feasibility solves (k members in the result); for a MILP these
 //    are MILP solves, integrality restrictions being members too. Each solve is a pure feasibility
 //    problem (objective 0); with HiGHS one persistent, warm-started model has its bounds changed
-//    between solves, with GLPK the subsystem is solved afresh.
+//    between solves, with GLPK the subsystem is solved afresh. Measured: 297 rows, 360 columns,
+//    one infeasible hour, 6 members in the IIS: 76 solves, 0.1-0.7 s with either solver (HiGHS's
+//    own IIS and its check: 0.25 s).
+//
+// refineConflict: the same one-at-a-time reduction applied to a subset the caller supplies.
 //
 // relaxation: the smallest total violation that makes the model feasible, each violation measured
 // in its own constraint's or variable's unit (1 MW of a balance counts 1, whatever the row's
@@ -317,7 +322,8 @@ class HighsOracle implements Oracle {
     // The objective is 0, so `unbounded or infeasible` can only be infeasible.
     if (st === S.infeasible || st === S.unboundedOrInfeasible) return 'infeasible';
     if (st === S.optimal || st === S.empty) return 'feasible';
-    if (Number(m.info.get('primal_solution_status')) === 2) return 'feasible';
+    // A MILP stopped at a limit with an incumbent is feasible too.
+    try { if (Number(m.info.get('primal_solution_status')) === 2) return 'feasible'; } catch { /* no such info */ }
     return 'unknown';
   }
 
@@ -407,11 +413,16 @@ async function highsIis(model: Model, members: Members, seconds: number | undefi
     const I = h.constants.iis;
     const list: number[] = [];
     let proven = true;
+    // `boxed` (both bounds) is also what HiGHS reports, without the irreducibility pass, for a
+    // row with one finite side: the finite sides are taken.
     const take = (lo: number, up: number, code: number): boolean => {
       if (code === I.boundFree) return true;
-      if (code === I.boundLower || code === I.boundBoxed) { if (lo < 0) return false; list.push(lo); }
-      if (code === I.boundUpper || code === I.boundBoxed) { if (up < 0) return false; list.push(up); }
-      return code === I.boundLower || code === I.boundUpper || code === I.boundBoxed;
+      if (code === I.boundLower) { if (lo < 0) return false; list.push(lo); return true; }
+      if (code === I.boundUpper) { if (up < 0) return false; list.push(up); return true; }
+      if (code !== I.boundBoxed || (lo < 0 && up < 0)) return false;
+      if (lo >= 0) list.push(lo);
+      if (up >= 0) list.push(up);
+      return true;
     };
     for (let k = 0; k < iis.colIndex.length; k++) {
       const j = iis.colIndex[k]!;
@@ -431,67 +442,141 @@ async function highsIis(model: Model, members: Members, seconds: number | undefi
   }
 }
 
+/** A subset of a model's rows, bounds and integrality restrictions, by row and column number. */
+export interface Subset {
+  readonly rows?: readonly { readonly row: number; readonly side: Side }[];
+  readonly bounds?: readonly { readonly col: number; readonly side: Side }[];
+  /** Columns whose integrality is part of the subset. */
+  readonly integrality?: readonly number[];
+}
+
+/** The members of a reported conflict, as a Subset (to refine it again, or to re-check it). */
+export function subsetOf(c: Conflict): Subset {
+  return {
+    rows: c.rows.map((r) => ({ row: r.row, side: r.active })),
+    bounds: c.bounds.map((b) => ({ col: b.col, side: b.which })),
+    integrality: c.integrality.map((v) => v.col),
+  };
+}
+
+/** Member numbers of a subset; sides that are infinite in the model are ignored. */
+function subsetMembers(members: Members, s: Subset): number[] {
+  const out: number[] = [];
+  const put = (k: number) => { if (k >= 0) out.push(k); };
+  for (const r of s.rows ?? []) {
+    if (r.side !== 'upper') put(members.rowLo[r.row] ?? -1);
+    if (r.side !== 'lower') put(members.rowUp[r.row] ?? -1);
+  }
+  for (const b of s.bounds ?? []) {
+    if (b.side !== 'upper') put(members.colLo[b.col] ?? -1);
+    if (b.side !== 'lower') put(members.colUp[b.col] ?? -1);
+  }
+  for (const j of s.integrality ?? []) put(members.colInt[j] ?? -1);
+  return [...new Set(out)];
+}
+
+interface Run {
+  readonly members: Members;
+  readonly search: Search;
+  readonly isMip: boolean;
+  method: Conflict['method'];
+  ofRelaxation: boolean;
+}
+
+/** Runs a search and turns its outcome (or its abandonment) into a Conflict. */
+async function conflictSearch(model: Model, opts: ConflictOptions, body: (run: Run) => Promise<Pick<Conflict, 'status' | 'message'> | undefined>): Promise<Conflict> {
+  const t0 = performance.now();
+  const solver = opts.solver ?? 'highs';
+  const deadline = opts.timeLimit === undefined ? Infinity : t0 + opts.timeLimit * 1000;
+  const none = { rows: [], bounds: [], integrality: [], irreducible: false, ofRelaxation: false };
+  const done = (c: Omit<Conflict, 'seconds' | 'solver'>): Conflict => ({ ...c, solver, seconds: (performance.now() - t0) / 1000 });
+  if (model.numCols === 0) return done({ ...none, status: 'feasible', method: 'none', solves: 0 });
+  const members = new Members(model);
+  const oracle: Oracle = solver === 'highs' ? await HighsOracle.create(model) : new GlpkOracle(model);
+  const run: Run = { members, search: new Search(members, oracle, deadline), isMip: model.colType.some((t) => t !== 0), method: 'none', ofRelaxation: false };
+  try {
+    const early = await body(run);
+    if (early) return done({ ...none, ...early, method: run.method, solves: run.search.solves });
+    return done({ status: 'conflict', ...describe(model, members), irreducible: true, ofRelaxation: run.ofRelaxation, method: run.method, solves: run.search.solves });
+  } catch (e) {
+    if (!(e instanceof Abort)) throw e;
+    if (run.method === 'none') return done({ ...none, status: 'unknown', method: 'none', solves: run.search.solves, message: e.message });
+    // The active set is still infeasible: report it, not proven irreducible.
+    return done({
+      status: 'conflict', ...describe(model, members), irreducible: false, ofRelaxation: run.ofRelaxation, method: run.method, solves: run.search.solves,
+      message: `${e.message}; the subset is infeasible but may not be irreducible`,
+    });
+  } finally {
+    oracle.dispose();
+  }
+}
+
 /**
  * An irreducible infeasible subset of an infeasible LP or MILP, in the model's terms. A feasible
  * model gives status `feasible` and no members.
  */
 export async function findConflict(model: Model, opts: ConflictOptions = {}): Promise<Conflict> {
-  const t0 = performance.now();
   const solver = opts.solver ?? 'highs';
-  const deadline = opts.timeLimit === undefined ? Infinity : t0 + opts.timeLimit * 1000;
-  const empty = { rows: [], bounds: [], integrality: [], irreducible: false, ofRelaxation: false, solver };
-  const done = (c: Omit<Conflict, 'seconds' | 'solver'>): Conflict => ({ ...c, solver, seconds: (performance.now() - t0) / 1000 });
-  if (model.numCols === 0) return done({ ...empty, status: 'feasible', method: 'none', solves: 0 });
-  const members = new Members(model);
-  const isMip = model.colType.some((t) => t !== 0);
-  const oracle: Oracle = solver === 'highs' ? await HighsOracle.create(model) : new GlpkOracle(model);
-  const search = new Search(members, oracle, deadline);
-  let method: Conflict['method'] = 'none';
-  let ofRelaxation = false;
-  try {
+  return conflictSearch(model, opts, async (run) => {
+    const { members, search } = run;
     // The LP relaxation first: if it is infeasible, integrality plays no part.
     const lp = members.all(false);
     members.setActive(lp);
     const relaxed = await search.verdict();
-    if (relaxed === 'unknown') return done({ ...empty, status: 'unknown', method, solves: search.solves, message: 'the solver could not decide whether the LP relaxation is feasible' });
+    if (relaxed === 'unknown') return { status: 'unknown', message: 'the solver could not decide whether the LP relaxation is feasible' };
     if (relaxed === 'infeasible') {
-      ofRelaxation = isMip;
-      let found = false;
+      run.ofRelaxation = run.isMip;
       if (solver === 'highs' && opts.method !== 'filter') {
         const cand = await highsIis(model, members, search.remaining());
         if (cand) {
           members.setActive(cand.list);
           if (await search.infeasible()) {
             // Each member dropped in turn: proves irreducibility, and repairs a subset that is not.
+            run.method = 'highs-iis';
             await search.plain(cand.list);
-            method = 'highs-iis';
-            found = true;
-          } else {
-            members.setActive(lp);
+            return undefined;
           }
+          members.setActive(lp);
         }
       }
-      if (!found) {
-        method = 'deletion-filter';
-        await search.halving(lp);
-      }
-    } else {
-      if (!isMip) return done({ ...empty, status: 'feasible', method, solves: search.solves });
-      const all = members.all(true);
-      members.setActive(all);
-      if (!(await search.infeasible())) return done({ ...empty, status: 'feasible', method, solves: search.solves });
-      method = 'deletion-filter';
-      await search.halving(all);
+      run.method = 'deletion-filter';
+      await search.halving(lp);
+      return undefined;
     }
-    return done({ status: 'conflict', ...describe(model, members), irreducible: true, ofRelaxation, method, solves: search.solves });
-  } catch (e) {
-    if (!(e instanceof Abort)) throw e;
-    if (method === 'none') return done({ ...empty, status: 'unknown', method, solves: search.solves, message: e.message });
-    // The active set is still infeasible: report it, not proven irreducible.
-    return done({ status: 'conflict', ...describe(model, members), irreducible: false, ofRelaxation, method, solves: search.solves, message: `${e.message}; the subset is infeasible but may not be irreducible` });
-  } finally {
-    oracle.dispose();
-  }
+    if (!run.isMip) return { status: 'feasible' };
+    const all = members.all(true);
+    members.setActive(all);
+    if (!(await search.infeasible())) return { status: 'feasible' };
+    run.method = 'deletion-filter';
+    await search.halving(all);
+    return undefined;
+  });
+}
+
+/**
+ * Reduces a given infeasible subset (from another tool, an earlier run, or a user's guess) to an
+ * irreducible one by dropping its members one at a time: |subset| + 1 solves. A subset that has
+ * a solution gives status `feasible`.
+ */
+export async function refineConflict(model: Model, subset: Subset, opts: Omit<ConflictOptions, 'method'> = {}): Promise<Conflict> {
+  return conflictSearch(model, opts, async (run) => {
+    const { members, search } = run;
+    const list = subsetMembers(members, subset);
+    members.setActive(list);
+    if (!(await search.infeasible())) return { status: 'feasible', message: 'the given subset has a solution' };
+    run.method = 'deletion-filter';
+    // Without integrality first, if the subset stays infeasible so: the smaller question.
+    let start = list;
+    const continuous = list.filter((k) => members.kind[k] !== INTEGER);
+    if (continuous.length < list.length) {
+      members.setActive(continuous);
+      if (await search.infeasible()) start = continuous;
+      else members.setActive(list);
+    }
+    await search.plain(start);
+    run.ofRelaxation = run.isMip && members.activeList().every((k) => members.kind[k] !== INTEGER);
+    return undefined;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
