@@ -10,6 +10,8 @@ import { Checker } from './check/checker.js';
 import { DataLoader } from './data/table.js';
 import { elaborate, type Elaboration } from './lower/elaborate.js';
 import { DEFAULT_LOWERING, type LoweringOptions } from './lower/lower.js';
+import { buildSourceModel } from './lower/source.js';
+import type { SourceModel } from './ir/source.js';
 
 export const STDLIB_DIR = fileURLToPath(new URL('../stdlib/', import.meta.url));
 
@@ -29,6 +31,8 @@ export interface Compilation {
   readonly times: PhaseTimes;
   /** Absolute path of the main model file. */
   readonly main: string;
+  /** The model as written, as data (built on first use): for the post-solve check and the cost terms. */
+  readonly source?: () => SourceModel;
 }
 
 export interface CompileOptions {
@@ -112,7 +116,9 @@ export function compile(mainPath: string, opts: CompileOptions = {}): Compilatio
     diags.report('W0607', 'the model has no objective: it is solved as a feasibility problem (objective 0)', { file: main, start: 0, end: 0, line: 1, col: 1 },
       'add `minimize NAME = ...` or `maximize NAME = ...` if some solutions are better than others');
   }
-  return { ...result, checker, elaboration };
+  let source: SourceModel | undefined;
+  const el = elaboration;
+  return { ...result, checker, elaboration, ...(el ? { source: () => (source ??= buildSourceModel(el, checker)) } : {}) };
 }
 
 /** Paths in messages are shown relative to the working directory when that is shorter. */

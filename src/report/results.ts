@@ -1,12 +1,11 @@
 // Solver output in the model's own terms: objective and cost terms in their declared units,
 // variables by source name in their declared units, duals of LPs in objective-unit per
 // constraint-unit (a bus balance's dual is a nodal price in $/MWh, for example).
-import { Env, type C, type CostMember } from '../check/program.js';
 import { div } from '../check/units.js';
 import type { Compilation } from '../driver.js';
 import type { Model } from '../ir/model.js';
-import { EvalAcc } from '../lower/values.js';
-import { verify, type Verification } from './verify.js';
+import { recipeValue, verify, type Verification } from './verify.js';
+import type { SourceModel } from '../ir/source.js';
 import type { SolverOutput } from '../solve/types.js';
 
 export interface CostValue {
@@ -67,27 +66,14 @@ export function interpret(comp: Compilation, out: SolverOutput): Results {
     x,
     duals,
     activity,
-    costs: costValues(comp, x),
-    verification: verify(comp, x),
+    costs: costValues(comp.source!(), x),
+    verification: verify(model, comp.source!(), x),
   };
 }
 
-/** Values of every `cost` term (model and instances) at a solution. */
-export function costValues(comp: Compilation, x: Float64Array): CostValue[] {
-  const el = comp.elaboration!;
-  // Evaluated as written (squares, abs, pwl exactly), not as lowered.
-  const acc = new EvalAcc(x);
-  const out: CostValue[] = [];
-  for (const frame of el.frames) {
-    for (const m of frame.scope.list) {
-      if (m.kind !== 'cost' || !m.body || m.failed) continue;
-      const cm = m as CostMember;
-      acc.reset();
-      (cm.body as C & { t: 'lin' }).f(new Env(frame, cm.slotCount ?? 0), 1, acc);
-      out.push({ name: `${frame.prefix}${cm.name}`, value: clean(acc.c / cm.unit!.factor), unit: unitLabel(cm.unit!.text) });
-    }
-  }
-  return out;
+/** Values of every `cost` term (model and instances) at a solution, as written (squares exactly). */
+export function costValues(source: SourceModel, x: Float64Array): CostValue[] {
+  return source.costs.map((c) => ({ name: c.name, value: clean(recipeValue(c.recipe, x) / c.unit.factor), unit: unitLabel(c.unit.text) }));
 }
 
 /** A unit as printed after a value: nothing for a plain number. */

@@ -5,14 +5,19 @@
 // should stay within 1 + eps of the requested accuracy. The objective is evaluated as written,
 // which differs from the solver's value where the objective was linearised (tangent cuts).
 //
+// It works on the SourceModel (ir/source.ts), not on the compiler's closures, so that a compiled
+// bundle gives the same report. A linear family is checked on its own rows of the emitted model
+// (unscaled: row / rowScale is the user's row in its unit).
+//
 // The relative violation of `a <= b` is (a - b) / max(|a|, |b|, 1 unit), so that a violation of
 // 1e-9 MW in a balance of 2 MW reads as 5e-10, and a 1e-9 violation of a constraint whose sides
 // are near 0 is measured against one unit of the constraint (one MW, one $, ...).
-import { Env, type C, type ConstraintMember } from '../check/program.js';
-import { makeLoop, pushTuple } from '../check/loops.js';
-import type { Compilation } from '../driver.js';
 import type { Span } from '../diagnostics/diagnostic.js';
-import { EvalAcc, type Elem } from '../lower/values.js';
+import { rowTuple, type Model } from '../ir/model.js';
+import { sourceName } from '../ir/names.js';
+import type { Recipe, SourceModel } from '../ir/source.js';
+import { valueAt } from '../lower/aux.js';
+import { atomValue } from '../lower/atoms.js';
 
 export interface FamilyCheck {
   readonly name: string;
@@ -43,82 +48,63 @@ export interface Verification {
 
 export const DEFAULT_TOLERANCE = 1e-6;
 
-export function verify(comp: Compilation, x: ArrayLike<number>, tolerance = DEFAULT_TOLERANCE): Verification {
-  const el = comp.elaboration!;
-  const coneKind = new Map<string, 'norm' | 'squares'>();
-  const coneEps = new Map<string, number>();
-  for (const r of el.model.lowering) {
-    if (!/cone/.test(r.form)) continue;
-    coneKind.set(r.family, /^norm/.test(r.form) ? 'norm' : 'squares');
-    coneEps.set(r.family, Math.max(coneEps.get(r.family) ?? 0, r.eps ?? 0));
-  }
+/** Value of a recipe at x (canonical units). */
+export function recipeValue(r: Recipe, x: ArrayLike<number>): number {
+  let v = valueAt(r.lin, x);
+  for (const a of r.atoms) v += a.k * atomValue(a, a.args.map((g) => valueAt(g, x)), a.data);
+  return v;
+}
+
+export function verify(model: Model, source: SourceModel, x: ArrayLike<number>, tolerance = DEFAULT_TOLERANCE): Verification {
   const families: FamilyCheck[] = [];
-  const acc = new EvalAcc(x);
-  const value = (f: (env: Env, k: number, a: EvalAcc) => void, env: Env): number => {
-    acc.reset();
-    f(env, 1, acc);
-    return acc.c;
-  };
-  for (const frame of el.frames) {
-    for (const m of frame.scope.list) {
-      if (m.kind !== 'constraint' || m.failed || !m.parts) continue;
-      const cm = m as ConstraintMember;
-      const name = `${frame.prefix}${cm.name}`;
-      const unit = cm.unit!;
-      const check: FamilyCheck = { name, span: cm.span, unit: unit.text, rows: 0, maxAbs: 0, maxRel: 0 };
-      const cone = coneKind.get(name);
-      if (cone) check.coneAccuracy = coneEps.get(name);
-      const env = new Env(frame, cm.slotCount ?? 0);
-      const main = lins(cm.parts!), other = cm.otherwise ? lins(cm.otherwise.parts) : undefined;
-      const label = (): string => {
-        if (!cm.domain) return name;
-        const t: Elem[] = [];
-        pushTuple(cm.domain, env, t);
-        return `${name}[${t.join(',')}]`;
-      };
-      const row = () => {
-        let parts = main, rels: readonly string[] = cm.rels!;
-        if (cm.when && !cm.when(env)) {
-          if (!other) return;
-          parts = other; rels = cm.otherwise!.rels;
-        } else if (cm.literals) {
-          const holds = cm.literals.every((l) => (value(l.f, env) >= 0.5) !== l.negated);
-          if (!holds) {
-            if (!other) return;
-            parts = other; rels = cm.otherwise!.rels;
-          }
+  for (const sf of source.families) {
+    const check: FamilyCheck = { name: sf.name, span: sf.span, unit: sf.unit.text, rows: 0, maxAbs: 0, maxRel: 0 };
+    if (sf.cone) check.coneAccuracy = sf.cone.eps;
+    /** Records one row's violation (in the constraint's unit) against the size of its sides. */
+    const note = (viol: number, size: number, label: () => string) => {
+      check.rows++;
+      const rel = viol / Math.max(size, 1);
+      if (viol > check.maxAbs) check.maxAbs = viol;
+      if (check.at === undefined || rel > check.maxRel) { check.maxRel = Math.max(check.maxRel, rel); check.at = label(); }
+    };
+    if (sf.rowFamily !== undefined) {
+      const f = model.rowFamilies[sf.rowFamily]!;
+      for (let i = f.first; i < f.first + f.count; i++) {
+        let a = 0;
+        for (let k = model.rowStart[i]!; k < model.rowStart[i + 1]!; k++) a += model.rowValue[k]! * x[model.rowIndex[k]!]!;
+        const s = model.rowScale[i]!, lo = model.rowLower[i]!, hi = model.rowUpper[i]!;
+        const viol = Math.max(0, lo - a, a - hi) / s;
+        const size = Math.max(Math.abs(a), lo === -Infinity ? 0 : Math.abs(lo), hi === Infinity ? 0 : Math.abs(hi)) / s;
+        note(viol, size, () => sourceName(f.name, rowTuple(f, i)));
+      }
+    } else {
+      for (const row of sf.rows ?? []) {
+        let parts = row.parts, rels = row.rels;
+        if (row.literals && !row.literals.every((l) => ((x[l.col] ?? 0) >= 0.5) !== l.negated)) {
+          if (!row.otherwise) continue;
+          parts = row.otherwise.parts; rels = row.otherwise.rels;
         }
-        const v = parts.map((p) => value(p, env));
-        check.rows++;
-        let viol: number, scale: number;
+        const v = parts.map((p) => recipeValue(p, x) / sf.unit.factor);
+        let viol: number, size: number;
         if (v.length === 3) {
           const [lo, e, hi] = rels[0] === '<=' ? [v[0]!, v[1]!, v[2]!] : [v[2]!, v[1]!, v[0]!];
           viol = Math.max(0, lo - e, e - hi);
-          scale = Math.max(Math.abs(lo), Math.abs(hi), Math.abs(e), unit.factor);
+          size = Math.max(Math.abs(lo), Math.abs(hi), Math.abs(e));
         } else {
           const [a, b] = v as [number, number];
           viol = rels[0] === '<=' ? Math.max(0, a - b) : rels[0] === '>=' ? Math.max(0, b - a) : Math.abs(a - b);
-          scale = Math.max(Math.abs(a), Math.abs(b), unit.factor);
-          if (cone && rels[0] === '<=' && b > 0 && a >= 0) {
-            const ratio = cone === 'norm' ? a / b : Math.sqrt(a / b);
-            if (check.ratio === undefined || ratio > check.ratio) { check.ratio = ratio; check.ratioAt = label(); }
+          size = Math.max(Math.abs(a), Math.abs(b));
+          if (sf.cone && rels[0] === '<=' && b > 0 && a >= 0) {
+            const ratio = sf.cone.kind === 'norm' ? a / b : Math.sqrt(a / b);
+            if (check.ratio === undefined || ratio > check.ratio) { check.ratio = ratio; check.ratioAt = row.label; }
           }
         }
-        const rel = viol / scale;
-        if (viol / unit.factor > check.maxAbs) check.maxAbs = viol / unit.factor;
-        if (check.at === undefined || rel > check.maxRel) {
-          check.maxRel = Math.max(check.maxRel, rel);
-          check.at = label();
-        }
-      };
-      if (cm.domain) makeLoop(cm.domain)(env, row);
-      else row();
-      families.push(check);
+        note(viol, size, () => row.label);
+      }
     }
+    families.push(check);
   }
-  let objective: number | undefined;
-  const obj = comp.checker?.objective;
-  if (obj?.body && obj.body.t === 'lin' && !obj.failed) objective = value(obj.body.f, new Env(el.root, obj.slotCount ?? 0)) / obj.unit!.factor;
+  const objective = source.objective ? recipeValue(source.objective.recipe, x) / source.objective.factor : undefined;
   return { tolerance, families, violated: families.filter((f) => f.maxRel > allowed(f, tolerance)), objective };
 }
 
@@ -128,8 +114,4 @@ export function verify(comp: Compilation, x: ArrayLike<number>, tolerance = DEFA
  */
 export function allowed(f: FamilyCheck, tolerance: number): number {
   return f.coneAccuracy ? tolerance + (1 + f.coneAccuracy) ** 2 - 1 : tolerance;
-}
-
-function lins(parts: readonly C[]): ((env: Env, k: number, a: EvalAcc) => void)[] {
-  return parts.map((p) => (p as C & { t: 'lin' }).f);
 }
