@@ -65,6 +65,8 @@ export function loadFiles(main: string, diags: Diagnostics, sources: SourceTexts
     sources.set(path, src);
     const parsed = parseText(path, src, diags);
     files.push(parsed.file);
+    // A network declaration needs the standard library's `Network` component.
+    if (parsed.file.decls.some((d) => d.kind === 'network')) visit(resolvePath(STDLIB_DIR, 'network.evg'));
     for (const d of parsed.file.decls) {
       if (d.kind !== 'import') continue;
       if (d.path !== undefined) {
@@ -106,7 +108,7 @@ export function compile(mainPath: string, opts: CompileOptions = {}): Compilatio
   t0 = performance.now();
   let elaboration: Elaboration | undefined;
   try {
-    elaboration = elaborate(checker, diags, { ...DEFAULT_LOWERING, ...opts.lowering });
+    elaboration = elaborate(checker, diags, { ...DEFAULT_LOWERING, ...opts.lowering }, sources);
   } catch (e) {
     if (e instanceof EvgError) diags.add(e.diagnostic);
     else if (!(e instanceof DependentFailure)) throw e;

@@ -4,6 +4,7 @@
 // Declarations are compiled on demand (so they may be written in any order) with cycle detection.
 // Every problem becomes a diagnostic; an erroneous expression compiles to `ERR` so that checking
 // goes on and reports the rest of the file.
+import { dirname, resolve as resolvePath } from 'node:path';
 import type * as A from '../syntax/ast.js';
 import { Diagnostics, EvgError, fail, type Span } from '../diagnostics/diagnostic.js';
 import {
@@ -71,6 +72,7 @@ export class Checker {
       case 'constraint': m = { ...base, kind: 'constraint', decl: d }; break;
       case 'cost': m = { ...base, kind: 'cost', decl: d }; break;
       case 'instance': m = { ...base, kind: 'instance', decl: d }; break;
+      case 'network': m = { ...base, kind: 'instance', network: d }; break;
       case 'objective':
         if (scope.kind !== 'root') {
           this.diags.report('E0206', 'an objective belongs to the model, not to a component', d.span, 'declare a `cost` term in the component and add it to the model\'s objective');
@@ -114,10 +116,12 @@ export class Checker {
 
   private buildComponent(d: A.ComponentDecl): ComponentDef {
     const scope = new ScopeDef('component', this.root, d.name.name);
-    const params: (SetMember | ParamMember)[] = [];
+    const params: (SetMember | ParamMember | InstanceMember)[] = [];
     for (const p of d.params) {
       const base = { name: p.name.name, span: p.name.span, doc: p.doc, slot: 0, scope, state: 0 as const };
-      const m: SetMember | ParamMember = p.setArity !== undefined ? { ...base, kind: 'set', param: p } : { ...base, kind: 'param', param: p };
+      const m: SetMember | ParamMember | InstanceMember = p.setArity !== undefined ? { ...base, kind: 'set', param: p }
+        : instanceTyped(p) ? { ...base, kind: 'instance', param: p }
+        : { ...base, kind: 'param', param: p };
       if (this.register(scope, m)) params.push(m);
     }
     for (const b of d.body) this.declare(scope, b);
@@ -172,10 +176,22 @@ export class Checker {
     if (m.param) {
       // A component's set parameter: given by the instance, or its default.
       m.arity = m.param.setArity ?? 1;
+      const dflt = m.param.default;
+      if (dflt?.kind === 'name' && dflt.name === 'horizon' && !this.lookup('horizon', m.scope)) {
+        // `T : set = horizon` in a library component: only an error if an instance of a model
+        // without a horizon relies on it.
+        this.resolveHorizons();
+        if (this.horizons.length !== 1) {
+          const several = this.horizons.length > 1;
+          m.eval = () => fail(several ? 'E0203' : 'E0201', several ? '`horizon` is ambiguous: the model declares several horizons' : `\`${m.name}\` defaults to the model's horizon, but the model declares none`, dflt.span,
+            several ? `give \`${m.name} = ...\` explicitly` : 'declare one (`horizon T = 24 steps of 1 h`), or give the argument explicitly');
+          return;
+        }
+      }
       if (m.param.default) {
         const slots = new SlotAlloc();
         const c = this.setExpr(m.param.default, new Ctx(m.scope, slots).constant('a default value'));
-        if (c && c.arity !== m.arity) this.diags.report('E0306', `the default of \`${m.name}\` has arity ${c.arity}, but the parameter is a set(${m.arity})`, m.param.default.span);
+        if (c && c.arity !== m.arity && !c.anyArity) this.diags.report('E0306', `the default of \`${m.name}\` has arity ${c.arity}, but the parameter is a set(${m.arity})`, m.param.default.span);
         if (c) {
           const f = c.f;
           m.eval = (frame) => f(new Env(frame, slots.n));
@@ -630,8 +646,34 @@ export class Checker {
 
   // ---------------------------------------------------------------- instances
 
+  /** The component a name denotes, or a diagnostic (E0201 / E0203, or E0004 for a misspelt unit). */
+  private componentNamed(id: A.Ident, asUnit = false): ComponentDef | undefined {
+    const compMember = this.root.members.get(id.name);
+    if (compMember?.kind === 'component') return compMember.def;
+    if (asUnit && !compMember && closestUnit(id.name)) {
+      this.diags.report('E0004', `unknown unit \`${id.name}\``, id.span, `did you mean \`${closestUnit(id.name)}\`?`);
+      return undefined;
+    }
+    const hint = this.suggest(id.name, [...this.components.keys()]);
+    this.diags.report(compMember ? 'E0203' : 'E0201', compMember ? `\`${id.name}\` is a ${kindWord(compMember)}, not a component` : `unknown ${asUnit ? 'unit or component' : 'component'} \`${id.name}\``,
+      id.span, hint ?? (this.components.size ? `components in scope: ${[...this.components.keys()].join(', ')}` : 'declare it with `component Name(...) { ... }` or import it'));
+    return undefined;
+  }
+
   private compileInstance(m: InstanceMember): void {
-    const d = m.decl;
+    if (m.param) {
+      // `net : Network`: the argument supplies the instance.
+      const u = m.param.unit as A.UnitExpr & { kind: 'unitName' };
+      const comp = this.componentNamed({ name: u.name, span: u.span }, true);
+      if (comp) m.component = comp;
+      else m.failed = true;
+      return;
+    }
+    if (m.network) {
+      this.compileNetwork(m, m.network);
+      return;
+    }
+    const d = m.decl!;
     const compMember = this.root.members.get(d.component.name);
     if (!compMember || compMember.kind !== 'component') {
       const hint = this.suggest(d.component.name, [...this.components.keys()]);
@@ -673,7 +715,7 @@ export class Checker {
     for (const pm of comp.params) {
       if (given.has(pm.name)) continue;
       this.resolve(pm);
-      const required = pm.kind === 'set' ? !pm.param?.default : !!pm.required;
+      const required = pm.kind === 'set' ? !pm.param?.default : pm.kind === 'instance' ? true : !!pm.required;
       if (required) {
         this.diags.report('E0605', `instance \`${m.name}\` of \`${comp.name}\` misses the argument \`${pm.name}\``, d.span,
           `add \`${pm.name} = ...\`${pm.doc ? ` (${pm.doc.split('\n')[0]})` : ''}`);
@@ -683,12 +725,48 @@ export class Checker {
     Object.defineProperty(m, 'slotCount', { get: () => slots.n });
   }
 
-  private instanceArg(pm: SetMember | ParamMember, a: A.NamedArg, ctx: Ctx, comp: ComponentDef): ArgEval | undefined {
+  /**
+   * `network feeder = opendss("file.dss")`: an instance of the standard library's `Network`
+   * component whose arguments the importer supplies when the model is built.
+   */
+  private compileNetwork(m: InstanceMember, d: A.NetworkDecl): void {
+    const src = d.source;
+    if (src.kind !== 'call' || (src.callee.name !== 'opendss' && src.callee.name !== 'matpower') || src.args.length !== 1 || src.args[0]!.kind !== 'str' || src.named.length) {
+      this.diags.report('E0508', 'a network is imported from a file: `network feeder = opendss("feeder.dss")` or `matpower("case.m")`', src.span);
+      return;
+    }
+    const compMember = this.root.members.get('Network');
+    if (compMember?.kind !== 'component') {
+      this.diags.report('E0201', 'networks need the standard library\'s `Network` component', d.span, 'add `import stdlib.network`');
+      return;
+    }
+    m.component = compMember.def;
+    m.source = { path: resolvePath(dirname(src.span.file), (src.args[0] as { value: string }).value), format: src.callee.name as 'opendss' | 'matpower', span: src.span };
+    m.args = new Map();
+    Object.defineProperty(m, 'slotCount', { get: () => 0 });
+  }
+
+  private instanceArg(pm: SetMember | ParamMember | InstanceMember, a: A.NamedArg, ctx: Ctx, comp: ComponentDef): ArgEval | undefined {
+    if (pm.kind === 'instance') {
+      // An instance of the parameter's component (or a network, for `: Network`).
+      const ref = a.indexNames ? undefined : this.tryRef(a.value, ctx);
+      if (!ref || ref.r !== 'inst' || ref.comp !== pm.component) {
+        if (ref && ref.r === 'member' && ref.member.kind === 'instance' && ref.member.domain) {
+          this.diags.report('E0303', `\`${ref.path}\` is an indexed instance; give its index: \`${ref.path}[...]\``, a.value.span);
+          return undefined;
+        }
+        this.diags.report('E0605', `argument \`${pm.name}\` of \`${comp.name}\` needs an instance of \`${pm.component?.name ?? '?'}\``, a.value.span,
+          ref?.r === 'inst' ? `\`${ref.path}\` is an instance of \`${ref.comp.name}\`` : `write \`${pm.name} = x\` with x declared as \`instance x = ${pm.component?.name ?? 'C'}(...)\`${pm.component?.name === 'Network' ? ' or `network x = opendss("...")`' : ''}`);
+        return undefined;
+      }
+      const frameFn = ref.frame;
+      return { kind: 'instance', f: (env) => ({ frames: [frameFn(env)] }) };
+    }
     if (pm.kind === 'set') {
       if (a.indexNames) { this.diags.report('E0605', `\`${pm.name}\` is a set parameter and takes no indices`, a.span); return undefined; }
       const s = this.setExpr(a.value, ctx);
       if (!s) return undefined;
-      if (s.arity !== (pm.arity ?? 1)) {
+      if (s.arity !== (pm.arity ?? 1) && !s.anyArity) {
         this.diags.report('E0306', `\`${pm.name}\` of \`${comp.name}\` is a set of arity ${pm.arity ?? 1}, but the argument has arity ${s.arity}`, a.value.span);
         return undefined;
       }
@@ -795,7 +873,7 @@ export class Checker {
         introduced.push(b.names[0]!.name);
       } else if (b.names.length > 1) {
         whole = false;
-        if (b.names.length !== s.arity) {
+        if (b.names.length !== s.arity && !s.anyArity) {
           this.diags.report('E0301', `${b.names.length} names are bound to elements of a set of ${s.arity === 1 ? 'single elements' : `${s.arity}-tuples`}`, b.span);
           ok = false;
           continue;
@@ -1843,7 +1921,7 @@ export class Checker {
         } };
       }
       case 'setLit': {
-        if (e.elems.length === 0) return { t: 'set', arity: 1, f: () => EvSet.of('{}', 1, []) };
+        if (e.elems.length === 0) return { t: 'set', arity: 1, anyArity: true, f: () => EvSet.of('{}', 1, []) };
         const tuples = e.elems.map((x) => literalTuple(x));
         const arity = tuples[0]!.length;
         if (tuples.some((t) => t.length !== arity)) {
@@ -1972,6 +2050,11 @@ function memberOfFrame<T>(frameFn: FrameFn, m: Member): (env: Env) => T {
     if (f !== last) { value = f.get<T>(m); last = f; }
     return value as T;
   };
+}
+
+/** A component parameter `net : Network` (a single name that is not a unit) takes an instance. */
+function instanceTyped(p: A.ComponentParam): boolean {
+  return !!p.unit && p.unit.kind === 'unitName' && !isUnitName(p.unit.name) && !p.indexSets && p.default === undefined;
 }
 
 /** True when no element of `a` is in `b` (arity 1). */

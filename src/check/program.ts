@@ -39,7 +39,8 @@ export type C =
   | { readonly t: 'elem'; readonly numeric: boolean; readonly f: ElemFn; readonly binder?: Binder; readonly value?: Elem }
   | { readonly t: 'tuple'; readonly arity: number; readonly f: TupleFn; readonly binder?: Binder; readonly parts?: readonly C[] }
   | { readonly t: 'bool'; readonly f: BoolFn }
-  | { readonly t: 'set'; readonly arity: number; readonly f: SetFn }
+  /** A set; `anyArity` for the empty literal `{}`, which fits wherever a set of any arity is expected. */
+  | { readonly t: 'set'; readonly arity: number; readonly f: SetFn; readonly anyArity?: boolean }
   | { readonly t: 'str'; readonly value: string }
   | { readonly t: 'error' };
 
@@ -185,7 +186,14 @@ export interface ObjectiveMember extends MemberBase {
 
 export interface InstanceMember extends MemberBase {
   readonly kind: 'instance';
-  readonly decl: A.InstanceDecl;
+  /** `instance x = C(...)`; absent for a network and for an instance-valued component parameter. */
+  readonly decl?: A.InstanceDecl;
+  /** `network x = opendss("...")`: an instance of the standard library's `Network`, filled from the file. */
+  readonly network?: A.NetworkDecl;
+  /** A component parameter `net : Network`: the instance is the argument's. */
+  readonly param?: A.ComponentParam;
+  /** Networks: the file to import and its format. */
+  source?: { readonly path: string; readonly format: 'opendss' | 'matpower'; readonly span: Span };
   component?: ComponentDef;
   domain?: CDomain;
   /** Per component parameter: how to produce its value in the new frame from the caller's env. */
@@ -195,6 +203,8 @@ export interface InstanceMember extends MemberBase {
 
 export type ArgEval =
   | { readonly kind: 'set'; readonly f: SetFn }
+  /** An instance given to an instance-valued parameter (`net = feeder`). */
+  | { readonly kind: 'instance'; readonly f: (env: Env) => import('../lower/frame.js').InstanceValue }
   | { readonly kind: 'num'; readonly f: NumFn }
   | { readonly kind: 'elem'; readonly f: ElemFn }
   /** An indexed parameter given whole (`profile = load`): the caller's parameter value. */
@@ -213,7 +223,7 @@ export interface ComponentDef {
   readonly decl: A.ComponentDecl;
   readonly scope: ScopeDef;
   /** Component parameters in declaration order (members of `scope`). */
-  readonly params: readonly (SetMember | ParamMember)[];
+  readonly params: readonly (SetMember | ParamMember | InstanceMember)[];
 }
 
 export class ScopeDef {

@@ -8,13 +8,31 @@ import type * as A from '../syntax/ast.js';
 import { UNIT_TABLE, type Dims, type PowerKind } from './unit-names.js';
 import type { Diagnostics } from '../diagnostics/diagnostic.js';
 
+/** Exponents of active, reactive and apparent power in a unit (MW: [1, 0, 0]; Mvar/MW: [-1, 1, 0]). */
+export type Kinds = readonly [number, number, number];
+
+const KIND_INDEX: Record<PowerKind, number> = { W: 0, var: 1, VA: 2 };
+const KIND_NAMES: readonly PowerKind[] = ['W', 'var', 'VA'];
+
 export class Unit {
+  /**
+   * How the unit's power dimension splits into active, reactive and apparent power. A quantity
+   * has a power kind when all of its power dimension is of one kind: kW*h is active energy,
+   * ohm*kW/kV^2 has none, and MW * (Mvar/MW) is reactive power again.
+   */
+  readonly kinds: Kinds;
+  readonly kind?: PowerKind;
+
   constructor(
     readonly dims: Dims,
     readonly factor: number,
     readonly text: string,
-    readonly kind?: PowerKind,
-  ) {}
+    kind?: PowerKind,
+    kinds?: Kinds,
+  ) {
+    this.kinds = kinds ?? (kind ? kindVector(kind, dims[0]) : [0, 0, 0]);
+    this.kind = kind ?? derivedKind(this.kinds, dims[0]);
+  }
 
   get isDimensionless(): boolean {
     return this.dims.every((d) => d === 0);
@@ -25,6 +43,22 @@ export class Unit {
   toString(): string {
     return this.text;
   }
+}
+
+function kindVector(kind: PowerKind, n: number): Kinds {
+  const v: [number, number, number] = [0, 0, 0];
+  v[KIND_INDEX[kind]] = n;
+  return v;
+}
+
+/**
+ * The kind of a quantity of power (or energy, or power per something): only first powers have one.
+ * Squares do not, since P^2 + Q^2 = S^2 is how active, reactive and apparent power meet.
+ */
+function derivedKind(k: Kinds, power: number): PowerKind | undefined {
+  if (power !== 1 && power !== -1) return undefined;
+  const nonzero = k.map((v, i) => [v, i] as const).filter(([v]) => v !== 0);
+  return nonzero.length === 1 && nonzero[0]![0] === power ? KIND_NAMES[nonzero[0]![1]] : undefined;
 }
 
 export const ONE = new Unit([0, 0, 0, 0, 0], 1, '1');
@@ -39,14 +73,6 @@ export function kindConflict(a: Unit, b: Unit): boolean {
   return a.hasPower && b.hasPower && !!a.kind && !!b.kind && a.kind !== b.kind;
 }
 
-function combineKind(a: Unit, b: Unit): PowerKind | undefined {
-  // A product keeps the power kind only when exactly one side is a power-like quantity:
-  // kW * h is active energy; ohm * kW / kV^2 is a plain number.
-  if (a.hasPower && !b.hasPower) return a.kind;
-  if (b.hasPower && !a.hasPower) return b.kind;
-  return undefined;
-}
-
 function wrap(t: string): string {
   return /[*/ ]/.test(t) ? `(${t})` : t;
 }
@@ -55,32 +81,35 @@ export function mul(a: Unit, b: Unit): Unit {
   if (a === ONE) return b;
   if (b === ONE) return a;
   const dims = a.dims.map((d, i) => d + b.dims[i]!) as unknown as Dims;
-  const kind = combineKind(a, b);
-  return named(new Unit(dims, a.factor * b.factor, `${a.text}*${b.text}`, dims[0] !== 0 ? kind : undefined));
+  const kinds = a.kinds.map((k, i) => k + b.kinds[i]!) as unknown as Kinds;
+  return named(new Unit(dims, a.factor * b.factor, `${a.text}*${b.text}`, undefined, kinds));
 }
 
 export function div(a: Unit, b: Unit): Unit {
   if (b === ONE) return a;
   const dims = a.dims.map((d, i) => d - b.dims[i]!) as unknown as Dims;
-  const kind = combineKind(a, b);
+  const kinds = a.kinds.map((k, i) => k - b.kinds[i]!) as unknown as Kinds;
   const text = a === ONE || a.text === '1' ? `1/${wrap(b.text)}` : `${a.text}/${wrap(b.text)}`;
-  return named(new Unit(dims, a.factor / b.factor, text, dims[0] !== 0 ? kind : undefined));
+  return named(new Unit(dims, a.factor / b.factor, text, undefined, kinds));
 }
 
 export function pow(a: Unit, n: number): Unit {
   if (n === 1) return a;
   if (n === 0) return ONE;
   const dims = a.dims.map((d) => d * n) as unknown as Dims;
-  return named(new Unit(dims, a.factor ** n, `${wrap(a.text)}^${n}`, n === 1 ? a.kind : undefined));
+  const kinds = a.kinds.map((k) => k * n) as unknown as Kinds;
+  return named(new Unit(dims, a.factor ** n, `${wrap(a.text)}^${n}`, undefined, kinds));
 }
 
 /** Replaces a composed text by a built-in name with the same dimension, factor and kind (kW*h -> kWh). */
 function named(u: Unit): Unit {
+  // A ratio of power kinds (Mvar/MW) has no power dimension but is not a plain number: keep its text.
+  if (!u.hasPower && u.kinds.some((k) => k !== 0)) return u;
   if (u.isDimensionless && Math.abs(u.factor - 1) < 1e-12) return new Unit(u.dims, 1, '1');
   for (const [name, def] of UNIT_TABLE) {
     if (name === 'pu' || name === 'p.u.' || name === 'J' || name === 'Ω' || name === 'MVAr' || name === 'kVAr') continue;
     if (def.dims.every((d, i) => d === u.dims[i]) && Math.abs(def.factor / u.factor - 1) < 1e-12 && (def.kind ?? undefined) === (u.kind ?? def.kind)) {
-      return new Unit(u.dims, u.factor, name, u.kind);
+      return new Unit(u.dims, u.factor, name, u.kind, u.kinds);
     }
   }
   return u;
@@ -112,7 +141,7 @@ export function resolveUnit(u: A.UnitExpr, diags: Diagnostics): Unit | undefined
         return undefined;
       }
       const r = pow(base, u.exp);
-      return new Unit(r.dims, r.factor, unitText(u), r.kind);
+      return new Unit(r.dims, r.factor, unitText(u), r.kind, r.kinds);
     }
     case 'unitMul':
     case 'unitDiv': {
@@ -120,7 +149,7 @@ export function resolveUnit(u: A.UnitExpr, diags: Diagnostics): Unit | undefined
       const r = resolveUnit(u.right, diags);
       if (!l || !r) return undefined;
       const res = u.kind === 'unitMul' ? mul(l, r) : div(l, r);
-      return new Unit(res.dims, res.factor, unitText(u), res.kind);
+      return new Unit(res.dims, res.factor, unitText(u), res.kind, res.kinds);
     }
   }
 }
@@ -174,7 +203,7 @@ export function displayUnit(u: Unit): Unit {
     if (!def.dims.every((d, i) => d === u.dims[i])) continue;
     if (u.hasPower && u.kind && def.kind && def.kind !== u.kind) continue;
     const d = Math.abs(Math.log10(def.factor / u.factor));
-    if (d < bestD - 1e-9) { bestD = d; best = new Unit(def.dims, def.factor, name, u.kind ?? def.kind); }
+    if (d < bestD - 1e-9) { bestD = d; best = new Unit(def.dims, def.factor, name, u.kind ?? def.kind, u.kind ? undefined : u.kinds); }
   }
   return best ?? u;
 }

@@ -63,6 +63,8 @@ export const CODES = {
   E0505: { summary: 'duplicate key', explanation: 'Two rows of a data table have the same key.' },
   E0506: { summary: 'malformed data file', explanation: 'The CSV or JSON file could not be parsed (unbalanced quotes, rows with a different number of fields, invalid JSON, ...).' },
   E0507: { summary: 'inline data of the wrong shape', explanation: 'An inline list or table has a different number of values than its parameter domain, or keys that are not in the domain.' },
+  E0509: { summary: 'cannot import network', explanation: 'The network file given to `network x = opendss("...")` or `matpower("...")` is missing or malformed. The message points at the place in the network file; fix the file, or the path (relative to the model file).' },
+  E0510: { summary: 'network unusable', explanation: 'The imported network is not one the formulations can use: its closed branches must form a tree rooted at the substation reaching every bus, a branch must only use phases both its buses have, and impedance matrices must be symmetric. The message names the element and, where known, its line in the network file.' },
   E0508: { summary: 'bad table declaration', explanation: 'A `table` declaration needs `csv("file")` or `json("file")` and key columns that exist.' },
 
   // ---- model building ----
@@ -78,6 +80,13 @@ export const CODES = {
   E0701: { summary: 'solver failed', explanation: 'The solver stopped with an error. Run with --verbose to see its log.' },
   E0702: { summary: 'cannot write output', explanation: 'An output file or directory could not be written.' },
   E0703: { summary: 'bad command-line option', explanation: 'An option has an invalid value (for example a negative time limit) or an unknown solver name.' },
+  E0704: { summary: 'solver program not found', explanation: '`--solver cbc`, `--solver glpsol` and `--solver highs-cli` run the programs `cbc`, `glpsol` and `highs`, which must be on PATH. Install the program (Debian and Ubuntu: `apt-get install coinor-cbc` or `glpk-utils`; HiGHS from its releases), or use an in-process solver: `--solver highs` or `--solver glpk`.' },
+  E0710: { summary: 'not a compiled bundle', explanation: '`evg run FILE.evgc` reads a compiled bundle, written by `evg compile MODEL.evg -o FILE.evgc`; this file does not start with the bundle\'s magic bytes. LP and MPS files are solved by `evg run FILE.lp` and `evg run FILE.mps`.' },
+  E0711: { summary: 'bundle from another evg version', explanation: 'The bundle was written in another version of the bundle format (docs/bundle.md) than this evg reads, by an older or a newer evg. Compile the model again with this evg: `evg compile MODEL.evg -o FILE.evgc`.' },
+  E0712: { summary: 'truncated bundle', explanation: 'The bundle is shorter than its header says: it was cut short, usually by an interrupted copy or download. Copy it again, or compile the model again.' },
+  E0713: { summary: 'corrupted bundle', explanation: 'The SHA-256 checksum of the bundle\'s contents does not match the one in its header, or its contents are not a valid bundle: the file was changed after evg wrote it. Copy it again, or compile the model again.' },
+  E0714: { summary: 'stale bundle', explanation: 'A model, imported or data file that the bundle was compiled from has changed since (its SHA-256 differs from the one recorded in the bundle): the bundle no longer is the model as it is now written. The message names the files. Compile again (`evg compile MODEL.evg -o FILE.evgc`), or add `--ignore-sources` to solve the model as it was compiled. Files that no longer exist are not checked: a bundle can be moved to another machine without its sources.' },
+  E0715: { summary: 'cannot read LP or MPS file', explanation: '`evg run FILE.lp` and `evg run FILE.mps` read the file with HiGHS\'s LP and MPS readers, which rejected it (a syntax error, or semi-continuous columns, which evg does not take). Check the file, and that its extension says its format.' },
 
   // ---- internal ----
   E0901: { summary: 'internal compiler error', explanation: 'evg itself failed. This is a bug in evg, not in your model; please report it with the model that triggers it.' },
@@ -85,6 +94,7 @@ export const CODES = {
   // ---- warnings ----
   W0201: { summary: 'unit name is also a declared name', explanation: 'A number directly followed by a unit name is a quantity: `2 h` is two hours even when the model also declares something called `h`. To multiply by the declaration, write `2 * h`.' },
   W0202: { summary: 'unused declaration', explanation: 'A variable is declared but appears in no constraint and not in the objective.' },
+  W0502: { summary: 'network element not modelled', explanation: 'The network file has elements evg does not model (protection devices, meters, controls, ...). They are listed, with how many there are, and ignored; the network itself is built without them.' },
   W0501: { summary: 'data outside the domain', explanation: 'Some rows of a data table have keys outside the parameter\'s domain and are ignored.' },
   W0601: { summary: 'constraint rows always hold', explanation: 'After evaluating parameters, some rows of the constraint have no variables left (their coefficients are all zero, or a sum ran over an empty set) and hold trivially; they are dropped. The message names the first such row. If a variable was meant to appear there, check the data and the `where` filters.' },
   W0603: { summary: 'large big-M', explanation: 'An implication or an exact (mixed-integer) form of abs, max, min uses a big-M derived from the variables\' bounds that is more than a million times the smallest other coefficient of its row. The LP relaxation is then weak and the solver may accept slightly wrong solutions. Give the variables involved tighter bounds.' },

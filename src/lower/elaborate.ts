@@ -11,7 +11,10 @@ import {
   type SetMember, type VarMember, type ArgEval,
 } from '../check/program.js';
 import { makeLoop, pushTuple, domainFactors, type Loop } from '../check/loops.js';
-import { DependentFailure, Diagnostics, EvgError, fail, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
+import { DependentFailure, Diagnostics, EvgError, SourceTexts, fail, type Diagnostic, type Span } from '../diagnostics/diagnostic.js';
+import { readFileSync } from 'node:fs';
+import { importNetwork } from '../network/importers.js';
+import { bindNetwork } from '../network/bind.js';
 import { MAX_COLUMNS, ModelBuilder } from '../ir/builder.js';
 import { familyOf, type Model, type RowFamily } from '../ir/model.js';
 import { AUX_SUFFIX } from '../ir/names.js';
@@ -43,7 +46,7 @@ class Elaborator implements MemberEvaluator {
   /** Scratch row for the second side of a two-sided row with nonlinear terms. */
   private scratch = new LinAcc(0);
 
-  constructor(private readonly chk: Checker, private readonly diags: Diagnostics, options: LoweringOptions) {
+  constructor(private readonly chk: Checker, private readonly diags: Diagnostics, options: LoweringOptions, private readonly sourceTexts: SourceTexts) {
     this.lowering = new Lowering(this.builder, options, (family, span, first) => this.auxColumns(family, span, first));
   }
 
@@ -171,6 +174,8 @@ class Elaborator implements MemberEvaluator {
             }
             break;
           case 'instance': {
+            // An instance-valued parameter's instance belongs to (and is built by) its owner.
+            if (m.param) break;
             const inst = frame.get<InstanceValue>(m);
             for (const f of inst.frames) this.visit(f);
             break;
@@ -215,18 +220,20 @@ class Elaborator implements MemberEvaluator {
 
   private instantiate(m: InstanceMember, caller: Frame): InstanceValue {
     const comp = m.component;
+    if (m.param) fail('E0605', `\`${caller.prefix}${m.name}\` has no instance`, m.span);
     if (!comp || !m.args) fail('E0605', `instance \`${m.name}\` could not be built`, m.span);
+    if (m.source) return { frames: [this.networkFrame(m, caller, m.source)] };
     const env = new Env(caller, m.slotCount ?? 0);
     const make = (prefix: string): Frame => {
       const f = new Frame(this, comp.scope, this.root, prefix);
-      // Set arguments first: indexed parameters of the new frame are indexed over them.
+      // Sets and instances first: indexed parameters of the new frame are indexed over the sets.
       for (const pm of comp.params) {
         const a = m.args!.get(pm.name);
-        if (a && a.kind === 'set') f.put(pm.slot, a.f(env));
+        if (a && (a.kind === 'set' || a.kind === 'instance')) f.put(pm.slot, a.f(env));
       }
       for (const pm of comp.params) {
         const a = m.args!.get(pm.name);
-        if (!a || a.kind === 'set') continue;
+        if (!a || a.kind === 'set' || a.kind === 'instance') continue;
         f.put(pm.slot, this.argValue(pm as ParamMember, a, env, f));
       }
       return f;
@@ -243,6 +250,72 @@ class Elaborator implements MemberEvaluator {
       frames.push(make(`${label}[${flat.slice(start).join(',')}].`));
     });
     return { set: EvSet.of(label, d.arity, flat), frames };
+  }
+
+  /**
+   * `network x = opendss("...")`: the frame of a `Network` instance whose arguments come from the
+   * imported file (src/network/bind.ts); parameters the file does not give keep their defaults.
+   */
+  private networkFrame(m: InstanceMember, caller: Frame, source: NonNullable<InstanceMember['source']>): Frame {
+    const comp = m.component!;
+    const imported = importNetwork(source.path, source.format);
+    if (imported.missing) fail('E0509', `cannot read network file \`${source.path}\`: ${imported.missing}`, source.span, 'paths are relative to the model file that names them');
+    /** A span at line:col of a network file (offsets from its text, which diagnostics print). */
+    const at = (file: string, line: number, col: number): Span => {
+      this.readSource(file);
+      const text = this.sourceTexts.get(file) ?? '';
+      let off = 0;
+      for (let l = 1; l < line && off >= 0; l++) off = text.indexOf('\n', off) + 1 || -1;
+      const start = Math.max(0, off) + col - 1;
+      return { file, start, end: start + 1, line, col };
+    };
+    for (const d of imported.diagnostics) {
+      this.diags.report(d.severity === 'error' ? 'E0509' : 'W0502', d.message, at(d.file, d.line, d.col), undefined, [{ message: `imported by \`network ${m.name}\``, span: source.span }]);
+    }
+    // The importer's own errors are reported above, at their place in the network file.
+    if (!imported.network || imported.diagnostics.some((d) => d.severity === 'error')) throw new DependentFailure(m.name);
+    const net = imported.network;
+    const { args, problems } = bindNetwork(net, source.format === 'matpower');
+    for (const p of problems) {
+      const o = p.element ? net.origin?.get(p.element) : undefined;
+      this.diags.report(p.severity === 'error' ? 'E0510' : 'W0502', p.message, o ? at(o.file, o.line, 1) : source.span, p.hint, o ? [{ message: `in network \`${m.name}\``, span: source.span }] : undefined);
+    }
+    if (!args) fail('E0510', `network \`${m.name}\` is not a radial network the formulations can use`, source.span);
+    const f = new Frame(this, comp.scope, this.root, `${caller.prefix}${m.name}.`);
+    const byName = new Map(comp.params.map((pm) => [pm.name, pm]));
+    for (const [name, v] of args.sets) {
+      const pm = byName.get(name);
+      if (pm) f.put(pm.slot, EvSet.of(`${m.name}.${name}`, v.arity, [...v.flat]));
+    }
+    for (const [name, v] of args.elements) { const pm = byName.get(name); if (pm) f.put(pm.slot, new ParamValue([], `${m.name}.${name}`, null, [v])); }
+    for (const [name, v] of args.scalars) { const pm = byName.get(name); if (pm) f.put(pm.slot, new ParamValue([], `${m.name}.${name}`, Float64Array.of(v), null)); }
+    for (const [name, v] of args.params) {
+      const pm = byName.get(name) as ParamMember | undefined;
+      if (!pm?.domain) continue;
+      const env = new Env(f, 64);
+      const pv = new ParamValue(pm.domain.bindings.map((b) => b.set(env)), `${m.name}.${name}`, null, null);
+      const num = new Float64Array(pv.size).fill(NaN);
+      const flat: Elem[] = [];
+      v.keys.forEach((k, i) => {
+        flat.length = 0;
+        flat.push(...k);
+        const o = pv.offsetOf(flat);
+        if (o >= 0) num[o] = v.values[i]!;
+      });
+      // Entries the file does not give (a branch without a rating) take the parameter's default.
+      if (num.some(Number.isNaN)) {
+        if (!pm.eval) fail('E0510', `network \`${m.name}\` gives no value of \`${name}\` for some of its indices`, source.span);
+        const dflt = pm.eval(f);
+        for (let i = 0; i < num.length; i++) if (Number.isNaN(num[i]!)) num[i] = dflt.num![i]!;
+      }
+      f.put(pm.slot, new ParamValue(pv.factors, pv.name, num, null));
+    }
+    return f;
+  }
+
+  private readSource(file: string): void {
+    if (this.sourceTexts.get(file) !== undefined) return;
+    try { this.sourceTexts.set(file, readFileSync(file, 'utf8')); } catch { /* printed without an excerpt */ }
   }
 
   /** The value of a component parameter in a new instance frame, from the instance's argument. */
@@ -472,8 +545,8 @@ function checkFinite(lo: number, hi: number, where: () => string, m: ConstraintM
   }
 }
 
-export function elaborate(chk: Checker, diags: Diagnostics, options: LoweringOptions = DEFAULT_LOWERING): Elaboration {
-  return new Elaborator(chk, diags, options).run();
+export function elaborate(chk: Checker, diags: Diagnostics, options: LoweringOptions = DEFAULT_LOWERING, sources: SourceTexts = new SourceTexts()): Elaboration {
+  return new Elaborator(chk, diags, options, sources).run();
 }
 
 export type { Diagnostic };

@@ -88,7 +88,7 @@ export type VarType = 'continuous' | 'integer' | 'binary';
 
 export type Decl =
   | ImportDecl | HorizonDecl | SetDecl | ParamDecl | TableDecl | VarDecl | ConstraintDecl
-  | ExprDecl | CostDecl | ObjectiveDecl | ComponentDecl | InstanceDecl;
+  | ExprDecl | CostDecl | ObjectiveDecl | ComponentDecl | InstanceDecl | NetworkDecl;
 
 interface DeclBase {
   readonly span: Span;
@@ -206,6 +206,16 @@ export interface InstanceDecl extends DeclBase {
   readonly domain?: Domain;
   readonly component: Ident;
   readonly args: readonly NamedArg[];
+}
+
+/**
+ * `network feeder = opendss("ieee34.dss")` or `matpower("case33bw.m")`: an instance of the
+ * standard library's `Network` component whose arguments come from the imported file.
+ */
+export interface NetworkDecl extends DeclBase {
+  readonly kind: 'network';
+  readonly name: Ident;
+  readonly source: Expr;
 }
 
 export interface Comment {

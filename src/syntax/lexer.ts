@@ -8,7 +8,7 @@ export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][
 
 const keywordNames = [
   'import', 'horizon', 'steps', 'of', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost',
-  'minimize', 'maximize', 'component', 'instance', 'in', 'where', 'sum', 'if', 'then', 'else',
+  'minimize', 'maximize', 'component', 'instance', 'network', 'in', 'where', 'sum', 'if', 'then', 'else',
   'and', 'or', 'not', 'integer', 'binary', 'continuous', 'default', 'union', 'inter', 'diff',
   'true', 'false',
 ] as const;
@@ -19,7 +19,7 @@ export type KeywordName = (typeof keywordNames)[number];
  * engineers naturally call a parameter `cost` or a table `table`: their tokens are also
  * Identifiers (a token category).
  */
-export const softKeywords: ReadonlySet<string> = new Set(['cost', 'steps', 'of', 'table', 'expr']);
+export const softKeywords: ReadonlySet<string> = new Set(['cost', 'steps', 'of', 'table', 'expr', 'network']);
 
 export const Keywords: Record<KeywordName, TokenType> = Object.fromEntries(
   keywordNames.map((k) => [k, createToken({

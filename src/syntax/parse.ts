@@ -68,7 +68,7 @@ export function parseText(file: string, text: string, diags: Diagnostics): Parse
   return { file: { file, decls, comments }, tokens };
 }
 
-const STATEMENT_START = new Set(['import', 'horizon', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost', 'minimize', 'maximize', 'component', 'instance']);
+const STATEMENT_START = new Set(['import', 'horizon', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost', 'minimize', 'maximize', 'component', 'instance', 'network']);
 
 /**
  * Does token i start a declaration? Reserved keywords always do; the soft keywords `cost`,
@@ -114,7 +114,7 @@ function describeToken(t: IToken): string {
   return `\`${t.image}\``;
 }
 
-const DECLARATION_HINT = 'a declaration starts with import, horizon, set, param, table, var, constraint, expr, cost, minimize, maximize, component or instance';
+const DECLARATION_HINT = 'a declaration starts with import, horizon, set, param, table, var, constraint, expr, cost, minimize, maximize, component, instance or network';
 
 function syntaxDiagnostic(file: string, text: string, e: IRecognitionException) {
   const t = e.token;

@@ -113,8 +113,17 @@ class EvgParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.objectiveDecl) },
       { ALT: () => this.SUBRULE(this.componentDecl) },
       { ALT: () => this.SUBRULE(this.instanceDecl) },
+      { ALT: () => this.SUBRULE(this.networkDecl) },
     ]);
   }, { recoveryValueFunc: () => undefined as unknown as A.Decl });
+
+  private networkDecl = this.RULE('networkDecl', (): A.NetworkDecl => {
+    const kw = this.CONSUME(K.network);
+    const name = this.CONSUME(L.Identifier);
+    this.CONSUME(L.Equals);
+    const source = this.SUBRULE(this.expression);
+    return { kind: 'network', name: this.ident(name), source, span: this.span(kw) };
+  });
 
   private importDecl = this.RULE('importDecl', (): A.ImportDecl => {
     const kw = this.CONSUME(K.import);

@@ -1,0 +1,206 @@
+// From NetworkData (an imported feeder) to the arguments of the standard library's `Network`
+// component (stdlib/network.evg), with the checks every formulation relies on: the closed
+// branches form a tree rooted at the substation that reaches every bus, every branch is oriented
+// away from the root, a branch's phases are present at both its ends (so a lateral's phases are
+// a subset of its parent's), and impedance matrices are symmetric.
+//
+// Values are physical (kV, ohm, kW, kvar, kVA) and become canonical units here. The voltage base
+// of a bus is the voltage whose square the formulations use: line-to-neutral for three-phase
+// data (powers per phase), line-to-line for single-phase equivalents such as MATPOWER cases
+// (powers in total) — the DistFlow equations have the same form in both.
+import type { Elem } from '../lower/values.js';
+import type { NetBranch, NetworkData, PhaseNo } from './model.js';
+
+export interface NetworkProblem {
+  readonly message: string;
+  readonly hint?: string;
+  /** The element of the source the problem is about (for its file and line). */
+  readonly element?: string;
+  readonly severity: 'error' | 'warning';
+}
+
+/** Arguments of `Network`: sets as flat element lists, parameters as (tuple, canonical value) lists. */
+export interface NetworkArgs {
+  readonly sets: ReadonlyMap<string, { readonly arity: number; readonly flat: readonly Elem[] }>;
+  readonly elements: ReadonlyMap<string, Elem>;
+  readonly scalars: ReadonlyMap<string, number>;
+  readonly params: ReadonlyMap<string, { readonly keys: readonly (readonly Elem[])[]; readonly values: readonly number[] }>;
+}
+
+const KILO = 1e3;
+
+export function bindNetwork(net: NetworkData, positiveSequence: boolean): { args?: NetworkArgs; problems: NetworkProblem[] } {
+  const problems: NetworkProblem[] = [];
+  const elem = (name: string): Elem => (/^-?\d+$/.test(name) && name.length < 16 ? Number(name) : name);
+  const busByName = new Map(net.buses.map((b) => [b.name, b]));
+  if (!busByName.has(net.root)) {
+    problems.push({ message: `the network's root (substation) bus \`${net.root}\` is not among its buses`, severity: 'error' });
+    return { problems };
+  }
+  // Symmetric matrices, phases present at both ends.
+  for (const br of net.branches) {
+    for (const [name, m] of [['r', br.r], ['x', br.x]] as const) {
+      for (let i = 0; i < m.length; i++) for (let j = 0; j < i; j++) {
+        const a = m[i]![j]!, b = m[j]![i]!;
+        if (Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(a), Math.abs(b))) {
+          problems.push({ message: `the ${name} matrix of ${br.name} is not symmetric (entry ${i + 1},${j + 1} is ${a} but ${j + 1},${i + 1} is ${b})`, element: br.name, severity: 'error' });
+        }
+      }
+    }
+    for (const end of [br.from, br.to]) {
+      const bus = busByName.get(end);
+      if (!bus) { problems.push({ message: `${br.name} connects to the unknown bus \`${end}\``, element: br.name, severity: 'error' }); continue; }
+      const missing = br.phases.filter((p) => !bus.phases.includes(p));
+      if (missing.length) problems.push({ message: `${br.name} has phase ${missing.join(', ')}, which bus \`${end}\` does not have`, element: br.name, severity: 'error' });
+    }
+  }
+  // The tree: breadth-first from the root over the closed branches.
+  const closed = net.branches.filter((b) => !b.open);
+  const adj = new Map<string, { br: NetBranch; other: string }[]>();
+  for (const br of closed) {
+    if (!adj.has(br.from)) adj.set(br.from, []);
+    if (!adj.has(br.to)) adj.set(br.to, []);
+    adj.get(br.from)!.push({ br, other: br.to });
+    adj.get(br.to)!.push({ br, other: br.from });
+  }
+  const parent = new Map<string, { br: NetBranch; from: string }>();
+  const order: string[] = [net.root];
+  const seen = new Set([net.root]);
+  const oriented: { br: NetBranch; from: string; to: string }[] = [];
+  for (let k = 0; k < order.length; k++) {
+    const b = order[k]!;
+    for (const { br, other } of adj.get(b) ?? []) {
+      if (parent.get(b)?.br === br) continue;
+      if (seen.has(other)) {
+        problems.push({ message: `the closed branches contain a loop: ${br.name} closes it (between \`${b}\` and \`${other}\`)`, hint: 'a radial network is a tree; open a switch or a tie line of the loop', element: br.name, severity: 'error' });
+        continue;
+      }
+      seen.add(other);
+      parent.set(other, { br, from: b });
+      order.push(other);
+      oriented.push({ br, from: b, to: other });
+    }
+  }
+  const unreached = net.buses.filter((b) => !seen.has(b.name));
+  if (unreached.length) {
+    problems.push({ message: `${unreached.length} bus${unreached.length === 1 ? ' is' : 'es are'} not connected to the root \`${net.root}\` through closed branches: ${unreached.slice(0, 5).map((b) => `\`${b.name}\``).join(', ')}${unreached.length > 5 ? ', ...' : ''}`, severity: 'error' });
+  }
+  if (problems.some((p) => p.severity === 'error')) return { problems };
+
+  // Voltage bases down the tree: the root's, changed by every transformer.
+  const kvLL = new Map<string, number>();
+  const rootBus = busByName.get(net.root)!;
+  kvLL.set(net.root, rootBus.kvBase ?? oriented.find((o) => o.br.kvFrom)?.br.kvFrom ?? 1);
+  for (const { br, from, to } of oriented) {
+    const flipped = from !== br.from;
+    const kvOut = flipped ? br.kvFrom : br.kvTo;
+    const given = busByName.get(to)!.kvBase;
+    kvLL.set(to, (br.kind === 'transformer' || br.kind === 'regulator') && kvOut ? kvOut : given ?? kvLL.get(from)!);
+  }
+  const vBase = (b: string) => (positiveSequence ? kvLL.get(b)! : kvLL.get(b)! / Math.sqrt(3));
+
+  const sets = new Map<string, { arity: number; flat: Elem[] }>();
+  const params = new Map<string, { keys: Elem[][]; values: number[] }>();
+  const param = (name: string) => { const p = { keys: [] as Elem[][], values: [] as number[] }; params.set(name, p); return p; };
+  const phases = [...new Set(net.buses.flatMap((b) => b.phases))].sort((a, b) => a - b) as PhaseNo[];
+  sets.set('Bus', { arity: 1, flat: order.map(elem) });
+  sets.set('Phase', { arity: 1, flat: phases });
+  sets.set('BusPhase', { arity: 2, flat: order.flatMap((b) => busByName.get(b)!.phases.flatMap((p) => [elem(b), p])) });
+  const branchKeys = oriented.map((o) => [elem(o.from), elem(o.to)] as const);
+  sets.set('Branch', { arity: 2, flat: branchKeys.flat() });
+  sets.set('BranchPhase', { arity: 3, flat: oriented.flatMap((o, k) => o.br.phases.flatMap((p) => [...branchKeys[k]!, p])) });
+  const coupling: Elem[] = [];
+  const r = param('r'), x = param('x'), r1 = param('r1'), x1 = param('x1'), ratio = param('ratio'), rating = param('rating');
+  oriented.forEach((o, k) => {
+    const [f, t] = branchKeys[k]!;
+    const ph = o.br.phases;
+    for (let i = 0; i < ph.length; i++) for (let j = 0; j < ph.length; j++) {
+      coupling.push(f, t, ph[i]!, ph[j]!);
+      r.keys.push([f, t, ph[i]!, ph[j]!]); r.values.push(o.br.r[i]![j]!);
+      x.keys.push([f, t, ph[i]!, ph[j]!]); x.values.push(o.br.x[i]![j]!);
+    }
+    // Positive sequence: Z1 = Zs - Zm (the mean self minus the mean mutual impedance).
+    const seq = (m: readonly (readonly number[])[]) => {
+      const n = m.length;
+      if (n === 1) return m[0]![0]!;
+      let self = 0, mutual = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (i === j ? (self += m[i]![j]!) : (mutual += m[i]![j]!));
+      return self / n - mutual / (n * (n - 1));
+    };
+    r1.keys.push([f, t]); r1.values.push(seq(o.br.r));
+    x1.keys.push([f, t]); x1.values.push(seq(o.br.x));
+    // Voltage ratio (to / from, of the bases) of transformers, times the tap.
+    const flipped = o.from !== o.br.from;
+    const rt = vBase(o.to) / vBase(o.from);
+    const tap = o.br.tap ?? 1;
+    // V_to = ratio V_from: the ratio of the bases, with the tap on the secondary winding.
+    ratio.keys.push([f, t]); ratio.values.push(o.br.kind === 'transformer' || o.br.kind === 'regulator' ? rt * (flipped ? 1 / tap : tap) : 1);
+    const amps = o.br.ampacity, kva = o.br.kva;
+    const limit = amps ? amps * vBase(o.to) : kva ? (positiveSequence ? kva : kva / o.br.phases.length) : undefined;
+    if (limit !== undefined) { rating.keys.push([f, t]); rating.values.push(limit * KILO); }
+  });
+  sets.set('Coupling', { arity: 4, flat: coupling });
+  // Below: (from, to, bus) for every bus downstream of a branch, by walking each bus's path up.
+  const below: Elem[] = [];
+  const branchTo = new Map(oriented.map((o, k) => [o.to, k]));
+  for (const b of order) {
+    let at = b;
+    while (at !== net.root) {
+      const k = branchTo.get(at)!;
+      below.push(...branchKeys[k]!, elem(b));
+      at = oriented[k]!.from;
+    }
+  }
+  sets.set('Below', { arity: 3, flat: below });
+  // Taps: transformers and regulators with a tap range.
+  const tapKeys: Elem[] = [];
+  const tmin = param('tap_min'), tmax = param('tap_max'), tsteps = param('tap_steps');
+  oriented.forEach((o, k) => {
+    if (o.br.tapMin === undefined || o.br.tapMax === undefined) return;
+    tapKeys.push(...branchKeys[k]!);
+    tmin.keys.push([...branchKeys[k]!]); tmin.values.push(o.br.tapMin);
+    tmax.keys.push([...branchKeys[k]!]); tmax.values.push(o.br.tapMax);
+    tsteps.keys.push([...branchKeys[k]!]); tsteps.values.push(o.br.tapSteps ?? 32);
+  });
+  sets.set('Tap', { arity: 2, flat: tapKeys });
+  const vb = param('v_base');
+  for (const b of order) { vb.keys.push([elem(b)]); vb.values.push(vBase(b) * KILO); }
+  // Loads and capacitors per (bus, phase); a delta load's pair power is split between its two phases.
+  const perPhase = (name: string) => {
+    const acc = new Map<string, number>();
+    return {
+      add: (bus: string, p: PhaseNo, v: number) => { const key = `${bus}\u0000${p}`; acc.set(key, (acc.get(key) ?? 0) + v); },
+      finish: () => {
+        const out = param(name);
+        for (const b of order) for (const p of busByName.get(b)!.phases) { out.keys.push([elem(b), p]); out.values.push((acc.get(`${b}\u0000${p}`) ?? 0) * KILO); }
+      },
+    };
+  };
+  const pl = perPhase('p_load'), ql = perPhase('q_load'), qc = perPhase('q_cap');
+  // A delta load labelled p is between phases p and p + 1 (ab = 1, bc = 2, ca = 3).
+  const next = (p: PhaseNo): PhaseNo => ((p % 3) + 1) as PhaseNo;
+  for (const l of net.loads) {
+    if (!busByName.has(l.bus)) { problems.push({ message: `load ${l.name} is at the unknown bus \`${l.bus}\``, element: l.name, severity: 'error' }); continue; }
+    l.phases.forEach((p, i) => {
+      if (l.conn === 'delta') {
+        const q = next(p);
+        if (!busByName.get(l.bus)!.phases.includes(q)) problems.push({ message: `delta load ${l.name} needs phases ${p} and ${q} at bus \`${l.bus}\``, element: l.name, severity: 'error' });
+        pl.add(l.bus, p, l.p[i]! / 2); pl.add(l.bus, q, l.p[i]! / 2);
+        ql.add(l.bus, p, l.q[i]! / 2); ql.add(l.bus, q, l.q[i]! / 2);
+      } else {
+        pl.add(l.bus, p, l.p[i]!);
+        ql.add(l.bus, p, l.q[i]!);
+      }
+    });
+  }
+  for (const c of net.capacitors) {
+    if (!busByName.has(c.bus)) { problems.push({ message: `capacitor ${c.name} is at the unknown bus \`${c.bus}\``, element: c.name, severity: 'error' }); continue; }
+    c.phases.forEach((p, i) => qc.add(c.bus, p, c.q[i]!));
+  }
+  pl.finish(); ql.finish(); qc.finish();
+  for (const u of net.unsupported) {
+    problems.push({ message: `${u.count} ${u.element} element${u.count === 1 ? '' : 's'} (for example ${u.example}) ${u.count === 1 ? 'is' : 'are'} not modelled and ignored`, element: u.example, severity: 'warning' });
+  }
+  const scalars = new Map<string, number>([['s_base', net.kvaBase * KILO], ['v_root', net.vRootPu]]);
+  return { args: { sets, elements: new Map([['root', elem(net.root)]]), scalars, params }, problems };
+}
