@@ -1262,7 +1262,7 @@ describe('evg command line (in-process)', () => {
     expect(solver.code).toBe(2);
     const ext = await cli('compile', join(dir, 'ok.evg'), '-o', join(dir, 'out.txt'));
     expect(ext.code).toBe(2);
-    expect(ext.err).toContain('must end in .lp or .mps');
+    expect(ext.err).toContain('must end in .lp, .mps or .evgc');
     const noOut = await cli('compile', join(dir, 'ok.evg'));
     expect(noOut.code).toBe(2);
     for (const r of [noFile, unknown, limit, gap, solver, ext, noOut]) expect(r.err).not.toMatch(STACK);

@@ -121,8 +121,10 @@ class Elaborator implements MemberEvaluator {
     for (const f of model.colFamilies) {
       if (f.aux) continue;
       let any = false;
-      for (let j = f.first; j < f.first + f.count && !any; j++) any = used[j] === 1;
-      if (any || f.count === 0) continue;
+      // A variable fixed by its bounds (a device's reactive power with a rating of 0) is harmless.
+      let fixed = true;
+      for (let j = f.first; j < f.first + f.count && !any; j++) { any = used[j] === 1; fixed &&= model.colLower[j] === model.colUpper[j]; }
+      if (any || fixed || f.count === 0) continue;
       const u = unused.get(f.span);
       if (u) u.count++; else unused.set(f.span, { first: f.name, count: 1 });
     }
