@@ -12,6 +12,8 @@ import { elaborate, type Elaboration } from './lower/elaborate.js';
 import { DEFAULT_LOWERING, type LoweringOptions } from './lower/lower.js';
 import { buildSourceModel } from './lower/source.js';
 import type { SourceModel } from './ir/source.js';
+import type { MethodOptions } from './uncertainty/method.js';
+import type { WorldOverride } from './uncertainty/worlds.js';
 
 export const STDLIB_DIR = fileURLToPath(new URL('../stdlib/', import.meta.url));
 
@@ -42,6 +44,10 @@ export interface CompileOptions {
   readonly checkOnly?: boolean;
   /** How nonlinear terms are lowered (cone accuracy and mode, quadratic objectives). */
   readonly lowering?: Partial<LoweringOptions>;
+  /** The treatment of the uncertainty (`--method` and its options), over the model's `treatment`. */
+  readonly uncertainty?: MethodOptions;
+  /** Replaces the model's scenarios (out-of-sample evaluation: one world per held-out scenario). */
+  readonly worlds?: WorldOverride;
 }
 
 /** Parses the main file and, transitively, everything it imports (each file once). */
@@ -108,7 +114,7 @@ export function compile(mainPath: string, opts: CompileOptions = {}): Compilatio
   t0 = performance.now();
   let elaboration: Elaboration | undefined;
   try {
-    elaboration = elaborate(checker, diags, { ...DEFAULT_LOWERING, ...opts.lowering }, sources);
+    elaboration = elaborate(checker, diags, { ...DEFAULT_LOWERING, ...opts.lowering }, sources, { method: opts.uncertainty, worlds: opts.worlds });
   } catch (e) {
     if (e instanceof EvgError) diags.add(e.diagnostic);
     else if (!(e instanceof DependentFailure)) throw e;

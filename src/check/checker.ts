@@ -24,6 +24,8 @@ import { isUnitName } from './unit-names.js';
 import { buildParamValue, tableSource, type ParamSource } from './param-data.js';
 import type { DataLoader, DataTable } from '../data/table.js';
 import type { AtomNode, PwlData } from '../lower/atoms.js';
+import { checkUncertaintySources, compileRecourse, compileScenarios, compileTreatment, compileUncertain } from './uncertain.js';
+import type { UncertaintyInfo } from './program.js';
 
 /** A resolved but not yet indexed reference. */
 type Ref =
@@ -53,6 +55,13 @@ export class Checker {
       if (scope.kind !== 'root') this.diags.report('E0206', 'imports belong at the top of a model file, not inside a component', d.span);
       return;
     }
+    if (d.kind === 'recourse') { this.recourseDecls.push({ d, scope }); return; }
+    if ((d.kind === 'scenarios' || d.kind === 'treatment' || d.kind === 'uncertain') && scope.kind !== 'root') {
+      this.diags.report('E0206', `\`${d.kind}\` declarations belong to the model, not to a component`, d.span,
+        d.kind === 'uncertain' ? 'declare the uncertain parameter in the model and pass it to the instance as an argument' : undefined);
+      return;
+    }
+    if (d.kind === 'scenarios' || d.kind === 'treatment') { this.uncertaintyDecls.push(d); return; }
     const base = { name: d.kind === 'objective' ? d.name.name : d.name.name, span: d.name.span, doc: d.doc, slot: scope.list.length, scope, state: 0 as const };
     let m: Member;
     switch (d.kind) {
@@ -66,6 +75,7 @@ export class Checker {
         break;
       case 'set': m = { ...base, kind: 'set', decl: d }; break;
       case 'param': m = { ...base, kind: 'param', decl: d }; break;
+      case 'uncertain': m = { ...base, kind: 'param', uncertain: { decl: d } }; this.uncertainty.params.push(m as ParamMember); break;
       case 'table': m = { ...base, kind: 'table', decl: d }; break;
       case 'var': m = { ...base, kind: 'var', decl: d }; break;
       case 'expr': m = { ...base, kind: 'expr', decl: d }; break;
@@ -128,10 +138,21 @@ export class Checker {
     return { name: d.name.name, decl: d, scope, params };
   }
 
+  /** Uncertain parameters, scenarios, recourse and treatment (see uncertain.ts). */
+  readonly uncertainty: UncertaintyInfo = { params: [], recourse: [] };
+  private readonly uncertaintyDecls: (A.ScenariosDecl | A.TreatmentDecl)[] = [];
+  private readonly recourseDecls: { d: A.RecourseDecl; scope: ScopeDef }[] = [];
+
   /** Compiles every declaration of the model and of every component. */
   checkAll(): void {
     for (const m of this.root.list) this.resolve(m);
     for (const c of this.components.values()) for (const m of c.scope.list) this.resolve(m);
+    for (const d of this.uncertaintyDecls) {
+      if (d.kind === 'scenarios') compileScenarios(this, d, this.uncertainty);
+      else compileTreatment(this, d, this.uncertainty);
+    }
+    for (const { d, scope } of this.recourseDecls) compileRecourse(this, d, scope, this.uncertainty);
+    checkUncertaintySources(this.diags, this.uncertainty);
     if (!this.objective && !this.diags.hasErrors) {
       // Not an error: a feasibility problem is legitimate. The driver reports it as a note.
     }
@@ -148,7 +169,7 @@ export class Checker {
     try {
       switch (m.kind) {
         case 'set': this.compileSet(m); break;
-        case 'param': this.compileParam(m); break;
+        case 'param': if (m.uncertain) compileUncertain(this, m); else this.compileParam(m); break;
         case 'table': this.compileTable(m); break;
         case 'var': this.compileVar(m); break;
         case 'expr': this.compileExprDecl(m); break;
@@ -546,7 +567,36 @@ export class Checker {
     m.parts = main.parts;
     m.rels = main.rels;
     m.unit = displayUnit(main.unit);
+    if (d.probability || d.expectation) this.compileTreatedConstraint(m, ctx);
     Object.defineProperty(m, 'slotCount', { get: () => slots.n });
+  }
+
+  /** `with probability P` and `in expectation`: one inequality, no implication or condition. */
+  private compileTreatedConstraint(m: ConstraintMember, ctx: Ctx): void {
+    const d = m.decl;
+    const what = d.probability ? 'a chance constraint (`with probability`)' : 'an expectation constraint (`in expectation`)';
+    const why = d.when ? 'cannot be conditional (`if ... then`)' : m.rels!.length !== 1 ? 'is one inequality, not a range' : m.rels![0] === '==' ? 'is an inequality (`<=` or `>=`), not an equality' : undefined;
+    if (why) {
+      this.diags.report('E0806', `${what} ${why}`, d.span, d.probability ? 'write `lhs <= rhs` or `lhs >= rhs`; split a range into two chance constraints' : 'an expectation is bounded from one side: `lhs <= rhs` or `lhs >= rhs`');
+      m.failed = true;
+      return;
+    }
+    if (d.expectation) { m.expectation = true; return; }
+    const e = d.probability!;
+    const n = asNum(this.expr(e, ctx.deterministic('the probability of a chance constraint')), e.span, this.diags, 'a probability');
+    if (!n) { m.failed = true; return; }
+    if (!n.unit.isDimensionless) {
+      this.diags.report('E0806', `a probability is a plain number or a percentage, not a quantity in ${n.unit.text}`, e.span);
+      m.failed = true;
+      return;
+    }
+    // The compiled value is canonical already: `95 %` is 0.95.
+    const f = n.f, span = e.span;
+    m.probability = (env) => {
+      const p = f(env);
+      if (!(p > 0 && p < 1)) fail('E0806', `the probability of a chance constraint must be between 0 and 1 (exclusive), not ${p}`, span, 'for example `with probability 0.95` or `with probability 95 %`');
+      return p;
+    };
   }
 
   /**
@@ -1257,6 +1307,10 @@ export class Checker {
   }
 
   private paramValueRef(m: ParamMember, frameFn: FrameFn, indices: readonly A.Expr[] | undefined, ctx: Ctx, span: Span, path: string): C {
+    if (m.uncertain && ctx.noUncertain) {
+      this.diags.report('E0801', `uncertain parameter \`${path}\` is not allowed in ${ctx.noUncertain}`, span, 'this is fixed before any scenario is drawn: use known data');
+      return ERR;
+    }
     if (!this.checkIndexCount(path, m.domain, indices, span)) return ERR;
     if (!m.unit) return ERR;
     const get = memberOfFrame<ParamValue>(frameFn, m);

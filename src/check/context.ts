@@ -17,7 +17,14 @@ export class Ctx {
     readonly noVars?: string,
     /** Index names in scope, innermost last; shared by the contexts derived from one another. */
     private readonly binderStack: Map<string, Binder>[] = [],
+    /** What the expression is, when it must not depend on uncertain parameters (a distribution's arguments, ...). */
+    readonly noUncertain?: string,
   ) {}
+
+  /** A context whose expression must be known before any scenario is drawn. */
+  deterministic(what: string): Ctx {
+    return new Ctx(this.scope, this.slots, this.noVars ?? what, this.binderStack, what);
+  }
 
   /**
    * A context for a sub-expression that must not contain variables (bounds, conditions, ...).
@@ -25,7 +32,7 @@ export class Ctx {
    * "not allowed in a `where` condition", not "in an index domain".
    */
   constant(what: string): Ctx {
-    return new Ctx(this.scope, this.slots, what, this.binderStack);
+    return new Ctx(this.scope, this.slots, what, this.binderStack, this.noUncertain);
   }
 
   push(): Map<string, Binder> {

@@ -124,6 +124,79 @@ export interface ParamMember extends MemberBase {
   /** Set when the parameter needs a value from an instance argument (component parameter without default). */
   required?: boolean;
   defaultC?: C;
+  /** `uncertain NAME ...`: the value comes from the scenario (world) being built. */
+  uncertain?: UncertainInfo;
+}
+
+/** Named arguments of a call such as `normal(mean = 5 kW, sd = 1 kW)`, compiled per index of the parameter. */
+export interface CallSpec {
+  readonly name: string;
+  readonly span: Span;
+  /** Numeric arguments in canonical units (plain numbers where the argument has no unit). */
+  readonly args: ReadonlyMap<string, NumFn>;
+  readonly argSpans: ReadonlyMap<string, Span>;
+}
+
+export interface UncertainInfo {
+  readonly decl: A.UncertainDecl;
+  /** `~ normal(...)`: each index's marginal distribution (arguments evaluated per index). */
+  marginal?: CallSpec & {
+    /** `empirical(t.column)`: the observations, from a table keyed by (observation, the parameter's indices...). */
+    readonly empirical?: { readonly table: (frame: Frame) => import('../data/table.js').DataTable; readonly column: string; readonly span: Span };
+  };
+  /** `= W.column`: the values of each scenario, from the scenarios table. */
+  column?: { readonly name: string; readonly span: Span; readonly scenarios: string };
+  /** `in box(...)` or `in budget(...)`: the robust uncertainty set. */
+  set?: CallSpec;
+  /** Slots of the domain's index names, for the per-index evaluation of the specs. */
+  slotCount?: number;
+}
+
+/** `scenarios W = sample(...)` or `= csv(...)`: where the scenarios come from. */
+export interface ScenariosInfo {
+  readonly name: string;
+  readonly span: Span;
+  readonly decl: A.ScenariosDecl;
+  readonly kind: 'sample' | 'table';
+  /** sample: the number of samples and the seed. */
+  readonly n?: NumFn;
+  readonly seed?: NumFn;
+  readonly copula?: {
+    readonly kind: 'independent' | 'gaussian' | 'gumbel';
+    readonly measure?: 'pearson' | 'spearman';
+    /** A single correlation for every pair, Gumbel's theta, or a matrix parameter over the uncertain parameters' names. */
+    readonly value?: NumFn;
+    readonly matrix?: ParamMember;
+    readonly span: Span;
+  };
+  /** table: the data, its scenario key column and the optional probability column. */
+  readonly table?: (frame: Frame) => import('../data/table.js').DataTable;
+  readonly prob?: string;
+  readonly reduce?: { readonly method: 'forward' | 'backward'; readonly count: NumFn; readonly span: Span };
+}
+
+/** What `recourse` names: a variable (of the model or of an instance), or every variable of an instance. */
+export interface RecourseTarget {
+  readonly span: Span;
+  /** The frame holding the target and, for a variable, the member; for an instance, every frame of its value. */
+  readonly frames: (env: Env) => readonly Frame[];
+  readonly member?: VarMember;
+  /** Declared in a component: the variable in every instance of it. */
+  readonly everyInstance?: boolean;
+}
+
+export interface TreatmentSpec {
+  readonly span: Span;
+  readonly method: string;
+  readonly options: ReadonlyMap<string, { readonly value: number | string; readonly span: Span }>;
+}
+
+/** Everything about uncertainty the checker found in the model. */
+export interface UncertaintyInfo {
+  readonly params: ParamMember[];
+  scenarios?: ScenariosInfo;
+  readonly recourse: RecourseTarget[];
+  treatment?: TreatmentSpec;
 }
 
 export interface TableMember extends MemberBase {
@@ -164,6 +237,10 @@ export interface ConstraintMember extends MemberBase {
   literals?: { readonly f: LinFn; readonly negated: boolean; readonly span: Span }[];
   /** The `else` branch. */
   otherwise?: { readonly parts: C[]; readonly rels: A.Relation[] };
+  /** `with probability P`: the probability (a plain number in (0, 1)). */
+  probability?: NumFn;
+  /** `in expectation`. */
+  expectation?: boolean;
   unit?: Unit;
   slotCount?: number;
 }

@@ -28,6 +28,9 @@ export interface ColFamily {
   readonly index: Indexed;
   /** Auxiliary columns added by a reformulation (not reported as the model's variables). */
   readonly aux?: boolean;
+  /** A recourse variable (decided after the uncertainty is revealed), and the scenario of this copy. */
+  readonly recourse?: boolean;
+  readonly scenario?: string;
 }
 
 export interface RowFamily {

@@ -55,6 +55,19 @@ export interface SourceCost {
 export interface SourceModel {
   readonly families: readonly SourceFamily[];
   readonly costs: readonly SourceCost[];
-  /** The objective as written, and its unit. */
+  /** The objective as written, and its unit (with scenarios: its expected value). */
   readonly objective?: { readonly recipe: Recipe; readonly factor: number };
+  /** A model built over scenarios: the treatment, and each scenario's probability and objective. */
+  readonly scenarios?: ScenarioSummary;
+}
+
+export interface ScenarioSummary {
+  /** The treatment as one line (`sp (two-stage stochastic program, extensive form)`). */
+  readonly method: string;
+  readonly labels: readonly string[];
+  readonly prob: readonly number[];
+  /** Each scenario's objective as written (empty for a robust treatment over sets). */
+  readonly objective: readonly Recipe[];
+  /** How the scenarios were made: `1000 samples reduced to 10 by backward reduction (Kantorovich distance 0.41 sd)`. */
+  readonly origin?: string;
 }

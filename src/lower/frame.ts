@@ -23,6 +23,8 @@ export interface MemberEvaluator {
 export class Frame {
   readonly values: unknown[];
   private readonly state: Uint8Array;
+  /** The scenario (world) a model frame is built for: 0 for a model without uncertainty (see src/uncertainty/worlds.ts). */
+  world = 0;
 
   constructor(
     readonly ctx: MemberEvaluator,

@@ -386,6 +386,29 @@ export class Lowering {
     return j;
   }
 
+  /**
+   * A sink for reformulations applied to whole rows rather than to terms (the treatments of
+   * uncertainty: expectations, chance constraints, robust counterparts): its columns and rows
+   * are auxiliary ones of the current family.
+   */
+  sink(): AuxSink {
+    return {
+      column: (lo, hi, type) => this.column(lo, hi, type),
+      row: (cols, vals, lo, hi) => { this.pending.push({ cols: [...cols], vals: [...vals], lo, hi }); this.added.rows++; },
+    };
+  }
+
+  /** Runs `f` (which adds through `sink()`) and records what it added as `form` (`evg compile --explain`). */
+  track<T>(form: string, terms: number, f: () => T, extra?: (out: T) => { eps?: number; bigM?: number }): T {
+    const before = this.counts();
+    const out = f();
+    const x = extra?.(out);
+    if (x?.eps !== undefined) this.lastEps = Math.max(this.lastEps ?? 0, x.eps);
+    if (x?.bigM !== undefined) this.setBigM(x.bigM, this.unit);
+    this.note(form, terms, this.diff(before));
+    return out;
+  }
+
   /** Adds acc (linear, constant in the bounds) as an auxiliary row of the family. */
   pushAuxRow(acc: LinAcc, lo: number, hi: number): void {
     const cols: number[] = [], vals: number[] = [];

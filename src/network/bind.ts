@@ -54,8 +54,9 @@ export function bindNetwork(net: NetworkData, positiveSequence: boolean): { args
       if (missing.length) problems.push({ message: `${br.name} has phase ${missing.join(', ')}, which bus \`${end}\` does not have`, element: br.name, severity: 'error' });
     }
   }
-  // The tree: breadth-first from the root over the closed branches.
-  const closed = net.branches.filter((b) => !b.open);
+  // The tree: breadth-first from the root over the closed branches (banks of single-phase
+  // regulators or transformers between the same two buses count as one branch).
+  const closed = mergeBanks(net.branches.filter((b) => !b.open), problems);
   const adj = new Map<string, { br: NetBranch; other: string }[]>();
   for (const br of closed) {
     if (!adj.has(br.from)) adj.set(br.from, []);
@@ -93,7 +94,9 @@ export function bindNetwork(net: NetworkData, positiveSequence: boolean): { args
   kvLL.set(net.root, rootBus.kvBase ?? oriented.find((o) => o.br.kvFrom)?.br.kvFrom ?? 1);
   for (const { br, from, to } of oriented) {
     const flipped = from !== br.from;
-    const kvOut = flipped ? br.kvFrom : br.kvTo;
+    let kvIn = flipped ? br.kvTo : br.kvFrom, kvOut = flipped ? br.kvFrom : br.kvTo;
+    // Windings rated line to neutral (single-phase units: 14.376 kV on a 24.9 kV feeder).
+    if (kvIn && kvOut && br.phases.length < 3 && Math.abs(kvIn * Math.sqrt(3) / kvLL.get(from)! - 1) < 0.03) { kvIn *= Math.sqrt(3); kvOut *= Math.sqrt(3); }
     const given = busByName.get(to)!.kvBase;
     kvLL.set(to, (br.kind === 'transformer' || br.kind === 'regulator') && kvOut ? kvOut : given ?? kvLL.get(from)!);
   }
@@ -203,4 +206,41 @@ export function bindNetwork(net: NetworkData, positiveSequence: boolean): { args
   }
   const scalars = new Map<string, number>([['s_base', net.kvaBase * KILO], ['v_root', net.vRootPu]]);
   return { args: { sets, elements: new Map([['root', elem(net.root)]]), scalars, params }, problems };
+}
+
+/**
+ * Banks of single-phase units (three regulators Reg1a..c between the same two buses, on phases
+ * a, b, c): one branch over the union of their phases, with block-diagonal impedances (separate
+ * units have no mutual coupling). The formulations take one ratio per branch: the bank's taps,
+ * if they differ, are averaged, with a warning. Branches sharing a phase stay separate (a loop).
+ */
+function mergeBanks(branches: readonly NetBranch[], problems: NetworkProblem[]): NetBranch[] {
+  const key = (b: NetBranch) => (b.from < b.to ? `${b.from}\u0000${b.to}` : `${b.to}\u0000${b.from}`);
+  const groups = new Map<string, NetBranch[]>();
+  for (const b of branches) { const k = key(b); const g = groups.get(k); if (g) g.push(b); else groups.set(k, [b]); }
+  const out: NetBranch[] = [];
+  for (const g of groups.values()) {
+    const all = g.flatMap((b) => b.phases);
+    if (g.length === 1 || new Set(all).size !== all.length || g.some((b) => b.phasesTo)) { out.push(...g); continue; }
+    // Orient every unit like the first.
+    const first = g[0]!;
+    const units = g.map((b) => (b.from === first.from ? b : { ...b, from: b.to, to: b.from, kvFrom: b.kvTo, kvTo: b.kvFrom, connFrom: b.connTo, connTo: b.connFrom, tap: b.tap === undefined ? undefined : 1 / b.tap }));
+    const phases = [...all].sort((a, b) => a - b) as PhaseNo[];
+    const block = (which: 'r' | 'x') => phases.map((p) => phases.map((q) => {
+      const u = units.find((b) => b.phases.includes(p))!;
+      if (!u.phases.includes(q)) return 0;
+      return u[which][u.phases.indexOf(p)]![u.phases.indexOf(q)]!;
+    }));
+    const taps = units.map((u) => u.tap ?? 1);
+    const tap = taps.reduce((a, b) => a + b, 0) / taps.length;
+    if (taps.some((t) => Math.abs(t - taps[0]!) > 1e-12)) {
+      problems.push({ message: `the units of the bank ${units.map((u) => u.name).join(', ')} have different taps (${taps.join(', ')}); the formulations use one ratio per branch, here their mean ${Number(tap.toPrecision(6))}`, element: first.name, severity: 'warning' });
+    }
+    out.push({
+      ...first, name: units.map((u) => u.name).join('+'), phases, r: block('r'), x: block('x'), tap,
+      ...(units.every((u) => u.kva !== undefined) ? { kva: units.reduce((a, u) => a + u.kva!, 0) } : {}),
+      ...(units.every((u) => u.ampacity !== undefined) ? { ampacity: Math.min(...units.map((u) => u.ampacity!)) } : {}),
+    });
+  }
+  return out;
 }

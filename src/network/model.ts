@@ -35,6 +35,14 @@ export interface NetBranch {
   readonly to: string;
   /** Phases of the branch, ascending; the same phase numbers at both ends. */
   readonly phases: readonly PhaseNo[];
+  /**
+   * Only for a single-phase centre-tapped (split-phase) service transformer, whose secondary is
+   * not on the primary's phase: the secondary's two legs at the `to` bus, ascending (e.g. [1, 2]:
+   * each leg 120 V to the neutral, leg 2 in opposition to leg 1), while `phases` is the primary
+   * phase at `from`. `r` and `x` are then over these legs. Set by the OpenDSS importer for the
+   * IEEE 8500-node feeder's service transformers; absent on every other branch.
+   */
+  readonly phasesTo?: readonly PhaseNo[];
   /** Series resistance and reactance, ohm, square matrices over `phases` (row-major). */
   readonly r: readonly (readonly number[])[];
   readonly x: readonly (readonly number[])[];
@@ -53,6 +61,14 @@ export interface NetBranch {
   readonly tapMin?: number;
   readonly tapMax?: number;
   readonly tapSteps?: number;
+  /**
+   * Regulators: the controller's set point, as OpenDSS's RegControl gives it: `vreg` and `band` in
+   * volts on the potential transformer's secondary, `ptratio` its ratio, so the regulated
+   * voltage is vreg * ptratio volts (line to neutral for a wye winding), within +- band/2 * ptratio.
+   */
+  readonly vreg?: number;
+  readonly band?: number;
+  readonly ptratio?: number;
   /** A switch or branch that is open (status 0 in MATPOWER, `enabled=no` in OpenDSS): not part of the tree. */
   readonly open?: boolean;
 }

@@ -2,13 +2,13 @@
 // indexed variable family and constraint family).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Compilation } from '../driver.js';
 import type { ColFamily, Model, RowFamily } from '../ir/model.js';
 import { colTuple, rowTuple } from '../ir/model.js';
 import { sourceName } from '../ir/names.js';
 import type { Elem } from '../lower/values.js';
-import { clean, dualUnitText, unitLabel, type Results } from './results.js';
+import { clean, dualUnitText, unitLabel, type ModelView, type Results } from './results.js';
 import type { FamilyCheck, Verification } from './verify.js';
+import { scenarioLines, scenarioReport } from './scenarios.js';
 
 export function fmtNum(v: number, digits = 6): string {
   if (!Number.isFinite(v)) return String(v);
@@ -35,14 +35,14 @@ export function rangeLine(model: Model): string {
   return `coefficients ${e(r[0])} .. ${e(r[1])} after scaling${model.stats.objectiveRange[1] ? `, objective ${e(model.stats.objectiveRange[0])} .. ${e(model.stats.objectiveRange[1])}` : ''}`;
 }
 
-export function timesLine(comp: Compilation, extra: Record<string, number>): string {
+export function timesLine(comp: ModelView, extra: Record<string, number>): string {
   const t = { ...comp.times, ...extra };
   return Object.entries(t).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${ms(v)}`).join(', ');
 }
 
 const MAX_LINES = 60;
 
-export function summary(comp: Compilation, r: Results, extraTimes: Record<string, number>): string {
+export function summary(comp: ModelView, r: Results, extraTimes: Record<string, number>): string {
   const model = comp.elaboration!.model;
   const lines: string[] = [];
   const kind = r.isMip ? 'MILP' : model.hessian ? 'QP' : 'LP';
@@ -50,15 +50,20 @@ export function summary(comp: Compilation, r: Results, extraTimes: Record<string
   if (r.objective) {
     lines.push(`objective   ${r.objective.name} = ${fmtNum(r.objective.value, 8)}${r.objective.unit ? ` ${r.objective.unit}` : ''}  (${r.objective.sense})${r.isMip && r.mipGap !== undefined ? `, gap ${fmtNum(r.mipGap * 100, 3)} %` : ''}`);
   }
-  const written = r.verification?.objective;
+  // With scenarios, the objective as written is its expected value: the `expected` line says it.
+  const written = comp.source?.().scenarios ? undefined : r.verification?.objective;
   if (r.objective && written !== undefined && (model.objectiveError > 0 || Math.abs(written - r.objective.value) > 1e-9 * Math.max(1, Math.abs(written)))) {
     // The solved model's objective is an approximation (tangent cuts, cones): say both.
     const err = model.objectiveError ? `; tangent cuts within ${fmtNum(model.objectiveError)}${r.objective.unit ? ` ${r.objective.unit}` : ''}` : '';
     lines.push(`            as written, at this solution: ${fmtNum(written, 8)}${r.objective.unit ? ` ${r.objective.unit}` : ''}${err}`);
   }
-  if (r.costs.length) {
-    lines.push(`costs       ${r.costs.map((c) => `${c.name} = ${fmtNum(c.value)}${c.unit ? ` ${c.unit}` : ''}`).join(', ')}`);
+  // With scenarios, the cost terms' expected values (each scenario's are in --json).
+  const costs = r.costs.filter((c) => !c.name.includes('@'));
+  if (costs.length) {
+    lines.push(`costs       ${costs.map((c) => `${c.name} = ${fmtNum(c.value)}${c.unit ? ` ${c.unit}` : ''}`).join(', ')}${costs.length < r.costs.length ? ' (expected over the scenarios)' : ''}`);
   }
+  const sc = r.x && comp.source ? scenarioReport(comp.source(), r.x, r.objective?.sense ?? 'minimize') : undefined;
+  if (sc) lines.push(...scenarioLines(sc, r.objective?.unit ?? '', (v) => fmtNum(v)));
   if (r.verification) lines.push(`check       ${checkLine(r.verification)}`);
   if (model.lowering.length) lines.push(`lowered     ${loweringLine(model)}`);
   lines.push(`size        ${sizeLine(model)}; ${rangeLine(model)}`);
@@ -122,8 +127,11 @@ function variableTables(model: Model, x: Float64Array): string[] {
   const series: Series[] = [];
   let periods: Elem[] | undefined;
   const others: string[] = [];
+  // Recourse variables: the first scenario's copies (the others are in --json and --csv).
+  const firstScenario = model.colFamilies.find((f) => f.scenario)?.scenario;
+  const moreScenarios = new Set(model.colFamilies.filter((f) => f.scenario && f.scenario !== firstScenario).map((f) => f.scenario));
   for (const f of model.colFamilies) {
-    if (f.aux) continue;
+    if (f.aux || (f.scenario && f.scenario !== firstScenario)) continue;
     const last = f.index.factors[f.index.factors.length - 1];
     if (last && last.step !== undefined && last.arity === 1 && (!periods || periods.length === last.size)) {
       periods ??= Array.from({ length: last.size }, (_, i) => last.at(i));
@@ -160,11 +168,12 @@ function variableTables(model: Model, x: Float64Array): string[] {
     if (out.length > MAX_LINES) { out.push('(more variables; see --json or --csv)'); break; }
     out.push(o);
   }
+  if (moreScenarios.size) out.push(`(recourse variables in scenario ${firstScenario}; the other ${moreScenarios.size} scenario${moreScenarios.size === 1 ? '' : 's'} are in --json and --csv)`);
   return out;
 }
 
 /** `{"status", "objective", "variables": {"p[g1,3]": value}, ...}` */
-export function toJson(comp: Compilation, r: Results, extraTimes: Record<string, number>): unknown {
+export function toJson(comp: ModelView, r: Results, extraTimes: Record<string, number>): unknown {
   const model = comp.elaboration!.model;
   const variables: Record<string, number> = {};
   const units: Record<string, string> = {};
@@ -200,6 +209,7 @@ export function toJson(comp: Compilation, r: Results, extraTimes: Record<string,
     constraints,
     constraintUnits,
     ...(r.verification ? { verification: verificationJson(r.verification) } : {}),
+    ...(r.x && comp.source?.().scenarios ? { scenarios: scenarioReport(comp.source(), r.x, r.objective?.sense ?? 'minimize') } : {}),
     lowering: model.lowering.map((l) => ({ family: l.family, form: l.form, terms: l.terms, rows: l.rows, columns: l.columns, binaries: l.binaries, ...(l.eps !== undefined ? { accuracy: l.eps } : {}), ...(l.bigM !== undefined ? { bigM: l.bigM } : {}), ...(l.error !== undefined ? { objectiveError: l.error } : {}) })),
     size: { columns: model.numCols, rows: model.numRows, nonzeros: model.stats.nonzeros, integers: model.stats.integers, binaries: model.stats.binaries, coefficientRange: model.stats.matrixRange },
     times: Object.fromEntries(Object.entries({ ...comp.times, ...extraTimes }).map(([k, v]) => [k, Math.round(v * 1000) / 1e6])),
@@ -230,7 +240,7 @@ function csvCell(v: Elem | number | string): string {
 }
 
 /** One CSV per indexed family: index columns, then value (and for constraints activity and dual). */
-export function writeCsvDir(dir: string, comp: Compilation, r: Results): string[] {
+export function writeCsvDir(dir: string, comp: ModelView, r: Results): string[] {
   const model = comp.elaboration!.model;
   mkdirSync(dir, { recursive: true });
   const written: string[] = [];

@@ -2,7 +2,6 @@
 // variables by source name in their declared units, duals of LPs in objective-unit per
 // constraint-unit (a bus balance's dual is a nodal price in $/MWh, for example).
 import { div } from '../check/units.js';
-import type { Compilation } from '../driver.js';
 import type { Model } from '../ir/model.js';
 import { recipeValue, verify, type Verification } from './verify.js';
 import type { SourceModel } from '../ir/source.js';
@@ -34,13 +33,24 @@ export interface Results {
   readonly verification?: Verification;
 }
 
+/**
+ * What the reports read of a compiled model: a Compilation (driver.ts), or what `evg run` rebuilds
+ * from a compiled bundle or a plain LP/MPS file (src/bundle).
+ */
+export interface ModelView {
+  readonly elaboration?: { readonly model: Model };
+  readonly source?: () => SourceModel;
+  readonly times: Readonly<Record<string, number>>;
+  readonly main: string;
+}
+
 export function dualUnitText(model: Model, rowUnit: { text: string; dims: readonly number[]; factor: number }): string {
   const obj = model.objective.unit;
   if (!obj) return `1/${rowUnit.text}`;
   return div(obj, rowUnit as never).text;
 }
 
-export function interpret(comp: Compilation, out: SolverOutput): Results {
+export function interpret(comp: ModelView, out: SolverOutput): Results {
   const model = comp.elaboration!.model;
   const base = { status: out.status, solver: out.solver, isMip: out.isMip, hasSolution: out.hasSolution, mipGap: out.mipGap, solveSeconds: out.seconds, message: out.message };
   // An infeasible or unbounded model has no solution to report, whatever point a solver kept.

@@ -47,6 +47,15 @@ export async function highsModel(model: Model): Promise<{ h: HighsRuntime; m: Hi
 }
 
 export async function solveHighs(model: Model, opts: SolveOptions): Promise<SolverOutput> {
+  const out = await solveOnce(model, opts, {});
+  // HiGHS 1.15's feasibility-jump heuristic can return a point that its own final check rejects
+  // ("MIP solver claims optimality, but with ... primal infeasibilities", ERGO-Code/HiGHS#2782):
+  // the same MIP without that heuristic is solved correctly.
+  if (out.status === 'error' && out.isMip) return solveOnce(model, opts, { mip_heuristic_run_feasibility_jump: false });
+  return out;
+}
+
+async function solveOnce(model: Model, opts: SolveOptions, extra: Record<string, number | boolean | string>): Promise<SolverOutput> {
   const t0 = performance.now();
   const isMip = model.stats.integers + model.stats.binaries > 0;
   if (model.numCols === 0) {
@@ -54,7 +63,7 @@ export async function solveHighs(model: Model, opts: SolveOptions): Promise<Solv
   }
   const { h, m } = await highsModel(model);
   try {
-    const options: Record<string, number | boolean | string> = { output_flag: !!opts.verbose, log_to_console: false };
+    const options: Record<string, number | boolean | string> = { output_flag: !!opts.verbose, log_to_console: false, ...extra };
     if (opts.timeLimit !== undefined) options['time_limit'] = opts.timeLimit;
     if (opts.gap !== undefined) options['mip_rel_gap'] = opts.gap;
     m.options.set(options as never);

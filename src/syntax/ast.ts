@@ -88,7 +88,8 @@ export type VarType = 'continuous' | 'integer' | 'binary';
 
 export type Decl =
   | ImportDecl | HorizonDecl | SetDecl | ParamDecl | TableDecl | VarDecl | ConstraintDecl
-  | ExprDecl | CostDecl | ObjectiveDecl | ComponentDecl | InstanceDecl | NetworkDecl;
+  | ExprDecl | CostDecl | ObjectiveDecl | ComponentDecl | InstanceDecl | NetworkDecl
+  | UncertainDecl | ScenariosDecl | RecourseDecl | TreatmentDecl;
 
 interface DeclBase {
   readonly span: Span;
@@ -155,6 +156,10 @@ export interface ConstraintDecl extends DeclBase {
   /** `if when then parts/rels [else otherwise]`: an implication (binary variables) or a condition on parameters. */
   readonly when?: Expr;
   readonly otherwise?: { readonly parts: readonly Expr[]; readonly rels: readonly Relation[] };
+  /** `with probability P`: a chance constraint (holds with probability at least P). */
+  readonly probability?: Expr;
+  /** `in expectation`: the row holds for the expected value over the scenarios. */
+  readonly expectation?: Span;
 }
 
 export interface ExprDecl extends DeclBase {
@@ -216,6 +221,41 @@ export interface NetworkDecl extends DeclBase {
   readonly kind: 'network';
   readonly name: Ident;
   readonly source: Expr;
+}
+
+/**
+ * `uncertain NAME[DOMAIN] : UNIT [~ DISTRIBUTION] [= SOURCE] [in SET]`: a parameter whose value is
+ * not known when the decisions are made. Its values come from the model's scenarios (given in a
+ * file, `= W.column`, or sampled from a marginal distribution, `~ normal(...)`), and it may have a
+ * robust uncertainty set (`in box(...)`, `in budget(...)`).
+ */
+export interface UncertainDecl extends DeclBase {
+  readonly kind: 'uncertain';
+  readonly name: Ident;
+  readonly domain?: Domain;
+  readonly unit?: UnitExpr;
+  readonly distribution?: Expr;
+  readonly value?: Expr;
+  readonly set?: Expr;
+}
+
+/** `scenarios W = sample(n = 1000, ...)` or `scenarios W = csv("file.csv", key = (s, t))`. */
+export interface ScenariosDecl extends DeclBase {
+  readonly kind: 'scenarios';
+  readonly name: Ident;
+  readonly source: Expr;
+}
+
+/** `recourse x, bess.p_ch, rt`: variables (or all variables of instances) decided after the uncertainty is revealed. */
+export interface RecourseDecl extends DeclBase {
+  readonly kind: 'recourse';
+  readonly targets: readonly Expr[];
+}
+
+/** `treatment dro(divergence = hellinger, confidence = 0.95)`: how the uncertainty is treated (the CLI's --method overrides it). */
+export interface TreatmentDecl extends DeclBase {
+  readonly kind: 'treatment';
+  readonly method: Expr;
 }
 
 export interface Comment {

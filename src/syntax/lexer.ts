@@ -10,7 +10,7 @@ const keywordNames = [
   'import', 'horizon', 'steps', 'of', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost',
   'minimize', 'maximize', 'component', 'instance', 'network', 'in', 'where', 'sum', 'if', 'then', 'else',
   'and', 'or', 'not', 'integer', 'binary', 'continuous', 'default', 'union', 'inter', 'diff',
-  'true', 'false',
+  'true', 'false', 'uncertain', 'scenarios', 'recourse', 'treatment', 'with', 'probability', 'expectation',
 ] as const;
 export type KeywordName = (typeof keywordNames)[number];
 
@@ -19,7 +19,10 @@ export type KeywordName = (typeof keywordNames)[number];
  * engineers naturally call a parameter `cost` or a table `table`: their tokens are also
  * Identifiers (a token category).
  */
-export const softKeywords: ReadonlySet<string> = new Set(['cost', 'steps', 'of', 'table', 'expr', 'network']);
+export const softKeywords: ReadonlySet<string> = new Set([
+  'cost', 'steps', 'of', 'table', 'expr', 'network',
+  'uncertain', 'scenarios', 'recourse', 'treatment', 'with', 'probability', 'expectation',
+]);
 
 export const Keywords: Record<KeywordName, TokenType> = Object.fromEntries(
   keywordNames.map((k) => [k, createToken({
@@ -67,6 +70,8 @@ export const Dollar = createToken({ name: 'Dollar', pattern: /\$/ });
 export const KiloDollar = createToken({ name: 'KiloDollar', pattern: /k\$/ });
 export const Percent = createToken({ name: 'Percent', pattern: /%/ });
 export const Ohm = createToken({ name: 'Ohm', pattern: /Ω/ });
+/** `~` between an uncertain parameter and its distribution: `uncertain d : kW ~ normal(...)`. */
+export const Tilde = createToken({ name: 'Tilde', pattern: /~/ });
 
 export const allTokens: TokenType[] = [
   WhiteSpace, DocComment, LineComment, BlockComment, UnterminatedComment,
@@ -75,7 +80,7 @@ export const allTokens: TokenType[] = [
   Identifier,
   Assign, EqEq, NotEq, LessEq, GreaterEq, Less, Greater, Equals,
   DotDot, Dot, Comma, Colon, Semicolon, LParen, RParen, LBracket, RBracket, LBrace, RBrace,
-  Plus, Minus, Star, Slash, Caret, Dollar, Percent, Ohm,
+  Plus, Minus, Star, Slash, Caret, Dollar, Percent, Ohm, Tilde,
 ];
 
 export const evgLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });

@@ -68,7 +68,7 @@ export function parseText(file: string, text: string, diags: Diagnostics): Parse
   return { file: { file, decls, comments }, tokens };
 }
 
-const STATEMENT_START = new Set(['import', 'horizon', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost', 'minimize', 'maximize', 'component', 'instance', 'network']);
+const STATEMENT_START = new Set(['import', 'horizon', 'set', 'param', 'table', 'var', 'constraint', 'expr', 'cost', 'minimize', 'maximize', 'component', 'instance', 'network', 'uncertain', 'scenarios', 'recourse', 'treatment']);
 
 /**
  * Does token i start a declaration? Reserved keywords always do; the soft keywords `cost`,

@@ -114,6 +114,10 @@ class EvgParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.componentDecl) },
       { ALT: () => this.SUBRULE(this.instanceDecl) },
       { ALT: () => this.SUBRULE(this.networkDecl) },
+      { ALT: () => this.SUBRULE(this.uncertainDecl) },
+      { ALT: () => this.SUBRULE(this.scenariosDecl) },
+      { ALT: () => this.SUBRULE(this.recourseDecl) },
+      { ALT: () => this.SUBRULE(this.treatmentDecl) },
     ]);
   }, { recoveryValueFunc: () => undefined as unknown as A.Decl });
 
@@ -123,6 +127,38 @@ class EvgParser extends EmbeddedActionsParser {
     this.CONSUME(L.Equals);
     const source = this.SUBRULE(this.expression);
     return { kind: 'network', name: this.ident(name), source, span: this.span(kw) };
+  });
+
+  private uncertainDecl = this.RULE('uncertainDecl', (): A.UncertainDecl => {
+    const kw = this.CONSUME(K.uncertain);
+    const name = this.CONSUME(L.Identifier);
+    const domain = this.OPTION(() => this.SUBRULE(this.bracketDomain));
+    const unit = this.OPTION2(() => { this.CONSUME(L.Colon); return this.SUBRULE(this.declUnit); });
+    const distribution = this.OPTION3(() => { this.CONSUME(L.Tilde); return this.SUBRULE(this.addExpr); });
+    const value = this.OPTION4(() => { this.CONSUME(L.Equals); return this.SUBRULE2(this.addExpr); });
+    const set = this.OPTION5(() => { this.CONSUME(K.in); return this.SUBRULE3(this.addExpr); });
+    return { kind: 'uncertain', name: this.ident(name), domain, unit, distribution, value, set, span: this.span(kw) };
+  });
+
+  private scenariosDecl = this.RULE('scenariosDecl', (): A.ScenariosDecl => {
+    const kw = this.CONSUME(K.scenarios);
+    const name = this.CONSUME(L.Identifier);
+    this.CONSUME(L.Equals);
+    const source = this.SUBRULE(this.expression);
+    return { kind: 'scenarios', name: this.ident(name), source, span: this.span(kw) };
+  });
+
+  private recourseDecl = this.RULE('recourseDecl', (): A.RecourseDecl => {
+    const kw = this.CONSUME(K.recourse);
+    const targets: A.Expr[] = [];
+    this.AT_LEAST_ONE_SEP({ SEP: L.Comma, DEF: () => { const t = this.SUBRULE(this.addExpr); this.ACTION(() => targets.push(t)); } });
+    return { kind: 'recourse', targets, span: this.span(kw) };
+  });
+
+  private treatmentDecl = this.RULE('treatmentDecl', (): A.TreatmentDecl => {
+    const kw = this.CONSUME(K.treatment);
+    const method = this.SUBRULE(this.addExpr);
+    return { kind: 'treatment', method, span: this.span(kw) };
   });
 
   private importDecl = this.RULE('importDecl', (): A.ImportDecl => {
@@ -233,8 +269,26 @@ class EvgParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(K.constraint);
     const name = this.CONSUME(L.Identifier);
     const domain = this.OPTION(() => this.SUBRULE(this.bracketDomain));
+    // `in expectation` or `with probability P`: how the row treats the uncertain data.
+    let probability: A.Expr | undefined, expectation: Span | undefined;
+    this.OPTION3(() => this.OR3([
+      {
+        ALT: () => {
+          const a = this.CONSUME2(K.in);
+          const b = this.CONSUME(K.expectation);
+          this.ACTION(() => { expectation = this.span(a, b); });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.with);
+          this.CONSUME(K.probability);
+          probability = this.SUBRULE3(this.addExpr);
+        },
+      },
+    ]));
     this.CONSUME(L.Colon);
-    const base = { kind: 'constraint' as const, name: this.ident(name), domain };
+    const base = { kind: 'constraint' as const, name: this.ident(name), domain, probability, expectation };
     return this.OR({
       IGNORE_AMBIGUITIES: true,
       DEF: [
