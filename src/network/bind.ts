@@ -29,8 +29,9 @@ export interface NetworkArgs {
 
 const KILO = 1e3;
 
-export function bindNetwork(net: NetworkData, positiveSequence: boolean): { args?: NetworkArgs; problems: NetworkProblem[] } {
+export function bindNetwork(source: NetworkData, positiveSequence: boolean): { args?: NetworkArgs; problems: NetworkProblem[] } {
   const problems: NetworkProblem[] = [];
+  const net = collapseSplitPhase(source, problems);
   const elem = (name: string): Elem => (/^-?\d+$/.test(name) && name.length < 16 ? Number(name) : name);
   const busByName = new Map(net.buses.map((b) => [b.name, b]));
   if (!busByName.has(net.root)) {
@@ -161,8 +162,12 @@ export function bindNetwork(net: NetworkData, positiveSequence: boolean): { args
   oriented.forEach((o, k) => {
     if (o.br.tapMin === undefined || o.br.tapMax === undefined) return;
     tapKeys.push(...branchKeys[k]!);
-    tmin.keys.push([...branchKeys[k]!]); tmin.values.push(o.br.tapMin);
-    tmax.keys.push([...branchKeys[k]!]); tmax.values.push(o.br.tapMax);
+    // As voltage ratios to/from: the base ratio times the tap's range (a reversed branch inverts both).
+    const flipped = o.from !== o.br.from;
+    const rt = vBase(o.to) / vBase(o.from);
+    const [lo, hi] = flipped ? [1 / o.br.tapMax, 1 / o.br.tapMin] : [o.br.tapMin, o.br.tapMax];
+    tmin.keys.push([...branchKeys[k]!]); tmin.values.push(rt * lo);
+    tmax.keys.push([...branchKeys[k]!]); tmax.values.push(rt * hi);
     tsteps.keys.push([...branchKeys[k]!]); tsteps.values.push(o.br.tapSteps ?? 32);
   });
   sets.set('Tap', { arity: 2, flat: tapKeys });
@@ -243,4 +248,49 @@ function mergeBanks(branches: readonly NetBranch[], problems: NetworkProblem[]):
     });
   }
   return out;
+}
+
+/**
+ * Split-phase (centre-tapped) service transformers, as in the IEEE 8500-node feeder: a primary
+ * phase feeds two 120 V legs in opposition. The formulations have one voltage per phase, so the
+ * secondary circuit becomes one equivalent circuit on the primary's phase, at the leg-to-neutral
+ * base: with balanced legs (I on one, -I on the other) the drop along a leg is (z11 - z12) I, the
+ * same as an equivalent conductor carrying the total 2I through (z11 - z12) / 2; loads and
+ * capacitors of the legs are added. Unbalanced legs are approximated by their mean (a warning says so).
+ */
+function collapseSplitPhase(net: NetworkData, problems: NetworkProblem[]): NetworkData {
+  const centre = net.branches.filter((b) => b.phasesTo);
+  if (centre.length === 0) return net;
+  const phaseOf = new Map<string, PhaseNo>();
+  const adj = new Map<string, NetBranch[]>();
+  for (const b of net.branches) {
+    if (b.phasesTo || b.open) continue;
+    for (const e of [b.from, b.to]) { const a = adj.get(e); if (a) a.push(b); else adj.set(e, [b]); }
+  }
+  for (const t of centre) {
+    const pp = t.phases[0]!;
+    const stack = [t.to];
+    while (stack.length) {
+      const bus = stack.pop()!;
+      if (phaseOf.has(bus)) continue;
+      phaseOf.set(bus, pp);
+      for (const b of adj.get(bus) ?? []) stack.push(b.from === bus ? b.to : b.from);
+    }
+  }
+  const half = (m: readonly (readonly number[])[]) => (m.length === 2 ? [[(m[0]![0]! + m[1]![1]! - m[0]![1]! - m[1]![0]!) / 4]] : m.map((r) => [...r]));
+  const branches = net.branches.map((b) => {
+    if (b.phasesTo) return { ...b, phasesTo: undefined, r: half(b.r), x: half(b.x) };
+    const pp = phaseOf.get(b.to) ?? phaseOf.get(b.from);
+    if (pp === undefined) return b;
+    return { ...b, phases: [pp], r: half(b.r), x: half(b.x), ...(b.b ? { b: half(b.b) } : {}) };
+  });
+  const sum = (xs: readonly number[]) => [xs.reduce((a, v) => a + v, 0)];
+  const loads = net.loads.map((l) => { const pp = phaseOf.get(l.bus); return pp === undefined ? l : { ...l, conn: 'wye' as const, phases: [pp], p: sum(l.p), q: sum(l.q) }; });
+  const capacitors = net.capacitors.map((c) => { const pp = phaseOf.get(c.bus); return pp === undefined ? c : { ...c, conn: 'wye' as const, phases: [pp], q: sum(c.q) }; });
+  const buses = net.buses.map((b) => { const pp = phaseOf.get(b.name); return pp === undefined ? b : { ...b, phases: [pp] }; });
+  problems.push({
+    message: `${centre.length} split-phase (centre-tapped) service transformer${centre.length === 1 ? '' : 's'} (for example ${centre[0]!.name}) and the ${phaseOf.size} buses of their secondaries are modelled as one equivalent circuit on the primary's phase (balanced 120 V legs)`,
+    element: centre[0]!.name, severity: 'warning',
+  });
+  return { ...net, buses, branches, loads, capacitors };
 }
