@@ -61,6 +61,10 @@ const EXAMPLES = readdirSync(EXAMPLES_DIR, { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .flatMap((d) => readdirSync(join(EXAMPLES_DIR, d.name)).filter((f) => f.endsWith('.evg')).map((f) => join(EXAMPLES_DIR, d.name, f)));
 
+// The 24-hour IEEE 34-bus MILP (diesel on/off, capacitor and tap steps): HiGHS solves it in about
+// 25 s; GLPK's branch and bound had not finished after 4 minutes, so its GLPK round trip is left out.
+const HIGHS_ONLY = new Set([join('adn-ieee34', 'model.evg')]);
+
 // ---- models with optima derived by hand --------------------------------------------------
 
 /**
@@ -149,7 +153,9 @@ describe('evg run of a bundle reproduces evg solve of its source', () => {
 
   const dir = modelDir();
   const cases: { name: string; file: string; solver: 'highs' | 'glpk' }[] = [
-    ...EXAMPLES.flatMap((file) => (['highs', 'glpk'] as const).map((solver) => ({ name: file.slice(EXAMPLES_DIR.length), file, solver }))),
+    ...EXAMPLES.flatMap((file) => (['highs', 'glpk'] as const)
+      .filter((solver) => solver === 'highs' || !HIGHS_ONLY.has(file.slice(EXAMPLES_DIR.length)))
+      .map((solver) => ({ name: file.slice(EXAMPLES_DIR.length), file, solver }))),
     ...['model.evg', 'milp.evg', 'max.evg', 'nl.evg'].map((f) => ({ name: `test model ${f}`, file: join(dir, f), solver: 'highs' as const })),
     { name: 'test model nl.evg', file: join(dir, 'nl.evg'), solver: 'glpk' },
   ];

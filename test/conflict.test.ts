@@ -303,6 +303,24 @@ describe('findConflict', () => {
     await expectIrreducible(model, c);
   });
 
+  it('a cone `p^2 + q^2 <= s^2` (its row rewritten as a norm, in MW, not MW^2) is one line with its reformulation, no value in a wrong unit', async () => {
+    const model = build(m`
+      param s_max : kVA = 1666.7 kVA
+      var p : MW >= 2 MW
+      var q : Mvar >= 0 Mvar
+      constraint thermal: p^2 + q^2 <= s_max^2
+      minimize cost = 1 $/MW * p
+    `);
+    const c = await findConflict(model, { solver: 'highs', method: 'auto' });
+    expect(c.status).toBe('conflict');
+    expect(c.rows.every((r) => r.name === 'thermal' && r.aux && r.unit === '')).toBe(true);
+    const text = renderConflict(c);
+    expect(text).not.toContain('MW^2');
+    expect(text).toMatch(/thermal {2}\(as reformulated for its nonlinear terms: \d+ rows? and \d+ added variables?; evg compile --explain\)/);
+    expect(text).toContain('p >= 2 MW (lower bound)');
+    expect(text.split('\n').filter((l) => l.includes('thermal'))).toHaveLength(1);
+  });
+
   it('finds an irreducible subset in a model of several hundred rows', async () => {
     // 60 hours, three generators (1 + 2 + 1.5 MW), a battery that can discharge 1 MW: 5.5 MW at
     // most, but hour 40 needs 9 MW. Every other hour needs at most 3 MW, so any IIS contains the

@@ -491,6 +491,26 @@ describe('E03xx indices and sets', () => {
     expect(c.diags.sorted()[1]!.message).toBe('set `N` is empty');
   });
 
+  it('E0305 is for the model\'s own sets: a set derived from a component\'s arguments may be empty in one instance', () => {
+    const c = compileText(m`
+      component C(n) {
+        set Big = {i in 1..3 where i > n}
+        var y[Big] >= 0
+        constraint cap[i in Big]: y[i] <= 1
+      }
+      instance a = C(n = 1)
+      instance b = C(n = 5)
+      var z >= 0
+      constraint both: z >= sum(i in a.Big) a.y[i]
+    `);
+    expect(c.diags.sorted().filter((d) => d.severity === 'error').map((d) => d.code)).toEqual([]);
+    const model = c.elaboration!.model;
+    // a.Big = {2, 3}: two rows of `cap`; b.Big is empty: none.
+    const rows = (name: string) => model.rowFamilies.filter((f) => f.name === name).reduce((n, f) => n + f.count, 0);
+    expect(rows('a.cap')).toBe(2);
+    expect(rows('b.cap')).toBe(0);
+  });
+
   it('E0305: the literal {} is an intended empty set; first() of it is not', () => {
     const c = compileText(m`
       set E = {}

@@ -1,5 +1,5 @@
 // Random valid models for the formatter's property tests: a generator of declarations and
-// expressions from the grammar of docs/language.md §19, written as tokens. Compound operands are
+// expressions from the grammar of docs/language.md §21, written as tokens. Compound operands are
 // always parenthesised (the parser drops the parentheses, so the formatter must find the ones the
 // grammar needs), and between tokens the test puts random white space and `//` and `/* */`
 // comments. Doc comments (`///`) go where they document something: on their own lines above

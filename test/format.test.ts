@@ -248,6 +248,12 @@ describe('layout', () => {
     ));
   });
 
+  test('a line comment after an item of a filled list ends the line (found by the generated-comments property)', async () => {
+    // `fill` measured the next item against the comment's zero width and put it before the comment.
+    const text = lines('param p = [', '  2, /* c */ 1e3 k$ min^-3/h^-1 kW^-1 * -x, // c938', '  "data/a.csv"', ']');
+    expect(await expectPreserved(text)).toBe(text);
+  });
+
   test('syntax errors are reported, not formatted', async () => {
     await expect(fmt('param = 3\n')).rejects.toBeInstanceOf(EvgSyntaxError);
     await expect(fmt('constraint c: x = 1\n')).rejects.toThrow(/E0002/);

@@ -148,7 +148,7 @@ describe('scopes of representative tokens', () => {
     expect(scopesOf(model, 'k$')).toContain('keyword.other.unit.evg');
     expect(scopesOf(model, 'p.u.')).toContain('keyword.other.unit.evg');
     expect(piecesOf(model, '1 MW')).toEqual([['1', 'constant.numeric.evg'], ['MW', 'keyword.other.unit.evg']]);
-    // `2 * h`: `*` ends a quantity's unit, so `h` is a name here (docs/language.md §15.2).
+    // `2 * h`: `*` ends a quantity's unit, so `h` is a name here (docs/language.md §17.2).
     expect(scopesOf(model, 'h', 1)).toContain('variable.other.evg');
     expect(scopesOf(model, '24')).toContain('constant.numeric.evg');
     expect(piecesOf(model, '1..33')).toEqual([['1', 'constant.numeric.evg'], ['..', 'keyword.operator.range.evg'], ['33', 'constant.numeric.evg']]);

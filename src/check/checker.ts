@@ -264,7 +264,9 @@ export class Checker {
     const name = m.name;
     m.eval = (frame) => {
       const S = f(new Env(frame, slots.n));
-      if (S.size === 0 && !literalEmpty) {
+      // Inside a component a set derived from the arguments may be empty for some instances (the
+      // three-phase buses of a single-phase feeder): only the model's own sets are E0305.
+      if (S.size === 0 && !literalEmpty && frame.prefix === '') {
         fail('E0305', `set \`${frame.prefix}${name}\` is empty`, d.value.span, 'check the data or the filter; write `{}` if an empty set is intended');
       }
       return renamed(S, `${frame.prefix}${name}`);

@@ -147,13 +147,13 @@ export function addPowerflowCommand(program: Command, io: Io): void {
       if (modelOnly) throw new CommanderError(2, 'evg.usage', `error[E0703]: --${modelOnly.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} is for a model (.evg); a network file is solved at its nominal load`);
       try {
         if (statSync(file).isDirectory()) {
-          io.err(`error[E0501]: cannot read network file \`${shown(file)}\`: it is a directory\n`);
+          io.err(`error[E0509]: cannot read network file \`${shown(file)}\`: it is a directory\n`);
           throw new PowerflowExit(1);
         }
       } catch (e) {
         if (e instanceof PowerflowExit) throw e;
         const code = (e as NodeJS.ErrnoException).code;
-        io.err(`error[E0501]: cannot read network file \`${shown(file)}\`: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+        io.err(`error[E0509]: cannot read network file \`${shown(file)}\`: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
         throw new PowerflowExit(1);
       }
       const { network, diagnostics, notes } = await readNetwork(file, io);
@@ -261,21 +261,28 @@ async function modelPowerflow(file: string, o: PowerflowFlags, pf: { tolerance?:
     throw new PowerflowExit(4);
   }
 
+  const worlds = comp.elaboration!.plan.worlds;
+  if (worlds.length > 1) io.err(`warning: the model is built in ${worlds.length} worlds (scenarios or robust perturbations); the dispatch checked is that of the first${worlds[0]!.label ? `, \`${worlds[0]!.label}\`` : ''}\n`);
   const t1 = performance.now();
   const checks = checkDispatch(usable, r.x, { ...pf, ...(period !== undefined ? { period } : {}) });
   const acMs = performance.now() - t1;
   io.out(`\n${modelReport(checks, acMs)}\n`);
+  // The power flow's messages: each warning once, the errors of at most 5 periods.
   const seen = new Set<string>();
+  let errors = 0, more = 0;
   for (const c of checks) {
     for (const p of c.periods) {
       for (const m of p.ac.messages) {
         const text = `${m.file ? `${shown(m.file)}:${m.line}: ` : ''}${m.severity}: ${c.instance.name}: ${m.message}`;
-        if (m.severity === 'warning' && seen.has(text)) continue;
-        seen.add(text);
-        io.err(`${text}${m.severity === 'error' ? ` (period ${elemText(p.period)})` : ''}\n`);
+        if (m.severity === 'warning') {
+          if (!seen.has(text)) io.err(`${text}\n`);
+          seen.add(text);
+        } else if (errors++ < 5) io.err(`${text} (period ${elemText(p.period)})\n`);
+        else more++;
       }
     }
   }
+  if (more) io.err(`... and ${more} more error${more === 1 ? '' : 's'} of the power flow (--json FILE has them all)\n`);
   try {
     if (o.json) writeFileSync(o.json, `${JSON.stringify(modelJson(comp, r, checks), null, 2)}\n`);
     if (o.csv) writeModelCsv(o.csv, checks);
@@ -302,8 +309,8 @@ function modelReport(checks: readonly InstanceCheck[], acMs: number): string {
     const seq = net.positiveSequence === true;
     const kind = !inst.source ? 'built in the model' : inst.source.format === 'matpower' ? 'MATPOWER' : 'OpenDSS';
     const nPer = c.periods.length;
-    L.push(`${inst.name} = ${inst.kind}(net = ${inst.netName}): ${inst.source ? `${shown(inst.source.path)} ` : ''}(${kind}, ${net.buses.length} buses, root ${net.root}), ${nPer} period${nPer === 1 ? '' : 's'} checked by the AC power flow`);
-    L.push(`  ${seq ? 'powers are three-phase totals' : 'powers are summed over the phases'}, kW and kvar; voltages in p.u. of the formulation's bases; dV = AC - model; the model's losses are ${inst.kind === 'DistFlow' ? 'its `losses`' : `0 (${inst.kind} is lossless)`}`);
+    L.push(`${inst.name} = ${inst.kind}(net = ${inst.netName}): ${inst.source ? `${shown(inst.source.path)} (${kind}, ` : 'a network built in the model ('}${net.buses.length} buses, root ${net.root}), ${nPer} period${nPer === 1 ? '' : 's'} checked by the AC power flow`);
+    L.push(`  ${!seq ? 'powers are summed over the phases' : inst.source ? 'powers are three-phase totals' : 'one phase: powers are totals'}, kW and kvar; voltages in p.u. of the formulation's bases; dV = AC - model; the model's losses are ${inst.kind === 'DistFlow' ? 'its `losses`' : `0 (${inst.kind} is lossless)`}`);
     for (const n of c.notes) L.push(`  note: ${n}`);
     const shownPeriods = c.periods.slice(0, MAX_PERIODS);
     const head = ['period', 'scale', 'AC', 'Vmin AC', 'at', 'Vmin model', 'at', 'max |dV|', 'at', 'loss AC', 'model', 'root P AC', 'model', 'root Q AC', 'model', 'outside V limits'];
@@ -312,14 +319,16 @@ function modelReport(checks: readonly InstanceCheck[], acMs: number): string {
     const rows = shownPeriods.map((p) => {
       const ok = p.ac.converged ? `ok ${p.ac.iterations}` : p.ac.status === 'invalid' ? 'invalid' : 'NO CONV';
       const viol = p.violations.below + p.violations.above;
+      // A period whose sweep did not converge has no AC values (its last iterate is in --json).
+      const acv = (v: number) => (p.ac.converged ? kw(v) : '-');
       return [
         elemText(p.period), num(p.loadScale, 4), ok,
         p.acVMin ? fixed(p.acVMin.pu, 5) : '-', where(p.acVMin),
         p.model.vMin ? fixed(p.model.vMin.pu, 5) : '-', where(p.model.vMin, true),
         p.maxDiff ? fixed(p.maxDiff.abs, 5) : '-', where(p.maxDiff),
-        kw(p.ac.losses.p), kw(p.model.losses.p),
-        kw(p.ac.source.p), kw(p.model.root.p), kw(p.ac.source.q), kw(p.model.root.q),
-        viol ? `${viol} (${p.violations.below} below ${num(c.vMin)}, ${p.violations.above} above ${num(c.vMax)})` : 'none',
+        acv(p.ac.losses.p), kw(p.model.losses.p),
+        acv(p.ac.source.p), kw(p.model.root.p), acv(p.ac.source.q), kw(p.model.root.q),
+        !p.ac.converged ? '-' : viol ? `${viol} (${p.violations.below} below ${num(c.vMin)}, ${p.violations.above} above ${num(c.vMax)})` : 'none',
       ];
     });
     L.push(table(head, rows, head.map((_, k) => k !== 4 && k !== 6 && k !== 8 && k !== 2 && k !== 15)));
@@ -339,6 +348,8 @@ function modelReport(checks: readonly InstanceCheck[], acMs: number): string {
       const br = worst.branches.find((b) => b.from === fd.from && b.to === fd.to && b.phase === fd.phase)!;
       L.push(`  largest flow difference: ${fd.from} -> ${fd.to}${fd.phase ? ` phase ${fd.phase}` : ''}: P AC ${kw(br.pAc)} kW, model ${kw(br.pModel)} kW (${signed(fd.diff, 4)} kW); Q AC ${kw(br.qAc)} kvar, model ${kw(br.qModel)} kvar`);
     }
+    const taps = Object.entries(worst.taps);
+    if (taps.length) L.push(`  taps from the model: ${taps.slice(0, 6).map(([b, t]) => `${b} ${t.map((x) => fixed(x, 5)).join('/')}`).join(', ')}${taps.length > 6 ? `, ... (${taps.length}; --json FILE has them all)` : ''}`);
     const inj = worst.injections;
     const injBuses = new Set(inj.map((i) => i.bus)).size;
     if (inj.length) L.push(`  injections into the AC power flow: at ${injBuses} bus${injBuses === 1 ? '' : 'es'}${seq ? '' : ` (${inj.length} phase${inj.length === 1 ? '' : 's'})`}, total ${kw(inj.reduce((s, i) => s + i.p, 0))} kW and ${kw(inj.reduce((s, i) => s + (i.q ?? 0), 0))} kvar`);
@@ -380,6 +391,7 @@ function modelJson(comp: Compilation, r: ReturnType<typeof interpret>, checks: r
             difference: { losses: { p: ac.losses.p - p.model.losses.p, q: ac.losses.q - p.model.losses.q }, root: { p: ac.source.p - p.model.root.p, q: ac.source.q - p.model.root.q } },
             violations: p.violations,
             injections: p.injections,
+            taps: p.taps,
             buses: p.buses,
             branches: p.branches,
             acBuses: buses,

@@ -587,7 +587,9 @@ function bracketList(open: string, items: Doc[], close: string): Doc {
 function fillList(items: Doc[]): Doc {
   const parts: Doc[] = [];
   items.forEach((d, i) => {
-    if (i > 0) parts.push(line);
+    // After an item with a line comment the line ends there: `fill` measures the next item
+    // against the comment's zero width (a line suffix) and would put it before the comment.
+    if (i > 0) parts.push(doc.utils.willBreak(items[i - 1]!) ? hardline : line);
     parts.push(i < items.length - 1 ? [d, ','] : d);
   });
   return fill(parts);

@@ -5,7 +5,7 @@ import { assertNever } from './tree.js';
 /** Where a unit stands in its parent: what decides whether it needs parentheses. */
 export type UnitPos = 'top' | 'divRight' | 'mulLeft' | 'mulRight' | 'powBase';
 
-/** Units parse as `uprod {/ uprod}`, `uprod = upow {[*] upow}`, `upow = atom [^ n]` (docs/language.md §19). */
+/** Units parse as `uprod {/ uprod}`, `uprod = upow {[*] upow}`, `upow = atom [^ n]` (docs/language.md §21). */
 export function unitNeedsParens(u: A.UnitExpr, pos: UnitPos, text?: string): boolean {
   switch (u.kind) {
     case 'unitName': case 'unitOne': return false;

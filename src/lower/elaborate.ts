@@ -443,7 +443,7 @@ class Elaborator implements MemberEvaluator {
     const net = imported.network;
     const { args, problems } = bindNetwork(net, source.format === 'matpower');
     for (const p of problems) {
-      const o = p.element ? net.origin?.get(p.element) : undefined;
+      const o = p.at ?? (p.element ? net.origin?.get(p.element) : undefined);
       this.diags.report(p.severity === 'error' ? 'E0510' : 'W0502', p.message, o ? at(o.file, o.line, 1) : source.span, p.hint, o ? [{ message: `in network \`${m.name}\``, span: source.span }] : undefined);
     }
     if (!args) fail('E0510', `network \`${m.name}\` is not a radial network the formulations can use`, source.span);

@@ -1,7 +1,7 @@
 // What the language server knows about a model: its files (the open one and, transitively, what
 // it imports), the declarations in each scope, and what is at a position.
 //
-// Scopes (docs/language.md §16): one model scope for all files; one per component (its
+// Scopes (docs/language.md §18): one model scope for all files; one per component (its
 // parameters and body) above it; index names bound by domains (`[t in T]`, `sum(g in G)`,
 // `{g in G where ...}`, `instance x[b in B]`, `name[t] = ...` arguments) within their construct.
 // The parse recovers from syntax errors, so all of this works on a half-typed file too.

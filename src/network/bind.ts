@@ -9,13 +9,15 @@
 // data (powers per phase), line-to-line for single-phase equivalents such as MATPOWER cases
 // (powers in total) — the DistFlow equations have the same form in both.
 import type { Elem } from '../lower/values.js';
-import type { NetBranch, NetworkData, PhaseNo } from './model.js';
+import type { NetBranch, NetGenerator, NetworkData, PhaseNo } from './model.js';
 
 export interface NetworkProblem {
   readonly message: string;
   readonly hint?: string;
   /** The element of the source the problem is about (for its file and line). */
   readonly element?: string;
+  /** Where the problem is, when the element has no entry in the network's `origin`. */
+  readonly at?: { readonly file: string; readonly line: number };
   readonly severity: 'error' | 'warning';
 }
 
@@ -69,11 +71,14 @@ export function bindNetwork(source: NetworkData, positiveSequence: boolean): { a
   const order: string[] = [net.root];
   const seen = new Set([net.root]);
   const oriented: { br: NetBranch; from: string; to: string }[] = [];
+  // A branch that closes a loop is met from both its ends: report it once.
+  const closing = new Set<NetBranch>();
   for (let k = 0; k < order.length; k++) {
     const b = order[k]!;
     for (const { br, other } of adj.get(b) ?? []) {
-      if (parent.get(b)?.br === br) continue;
+      if (parent.get(b)?.br === br || closing.has(br)) continue;
       if (seen.has(other)) {
+        closing.add(br);
         problems.push({ message: `the closed branches contain a loop: ${br.name} closes it (between \`${b}\` and \`${other}\`)`, hint: 'a radial network is a tree; open a switch or a tie line of the loop', element: br.name, severity: 'error' });
         continue;
       }
@@ -81,6 +86,22 @@ export function bindNetwork(source: NetworkData, positiveSequence: boolean): { a
       parent.set(other, { br, from: b });
       order.push(other);
       oriented.push({ br, from: b, to: other });
+    }
+  }
+  // A lateral's phases are a subset of its parent's: the phases that reach `from` are those of
+  // the branch feeding it (every phase of the root bus at the root). Naming a node at a bus does
+  // not supply it.
+  const phasesAt = (br: NetBranch, bus: string) => (bus === br.to ? br.phasesTo ?? br.phases : br.phases);
+  for (const { br, from } of oriented) {
+    const feeding = parent.get(from);
+    const supplied = feeding ? phasesAt(feeding.br, from) : busByName.get(from)!.phases;
+    const missing = phasesAt(br, from).filter((p) => !supplied.includes(p));
+    if (missing.length) {
+      problems.push({
+        message: `${br.name} has phase${missing.length === 1 ? '' : 's'} ${missing.join(', ')}, which the branch feeding bus \`${from}\`${feeding ? ` (${feeding.br.name})` : ''} does not carry (it has ${supplied.join(', ')})`,
+        hint: 'a lateral\'s phases must be a subset of its parent\'s: check the phases of both branches',
+        element: br.name, severity: 'error',
+      });
     }
   }
   const unreached = net.buses.filter((b) => !seen.has(b.name));
@@ -102,6 +123,8 @@ export function bindNetwork(source: NetworkData, positiveSequence: boolean): { a
     kvLL.set(to, (br.kind === 'transformer' || br.kind === 'regulator') && kvOut ? kvOut : given ?? kvLL.get(from)!);
   }
   const vBase = (b: string) => (positiveSequence ? kvLL.get(b)! : kvLL.get(b)! / Math.sqrt(3));
+  // As the Network component's seq_factor: every bus with one phase is a single-phase equivalent.
+  const singleEquivalent = net.buses.every((b) => b.phases.length === 1);
 
   const sets = new Map<string, { arity: number; flat: Elem[] }>();
   const params = new Map<string, { keys: Elem[][]; values: number[] }>();
@@ -131,8 +154,12 @@ export function bindNetwork(source: NetworkData, positiveSequence: boolean): { a
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (i === j ? (self += m[i]![j]!) : (mutual += m[i]![j]!));
       return self / n - mutual / (n * (n - 1));
     };
-    r1.keys.push([f, t]); r1.values.push(seq(o.br.r));
-    x1.keys.push([f, t]); x1.values.push(seq(o.br.x));
+    // In the single-phase formulations on three-phase data (line-to-line bases, total powers) a
+    // k-phase lateral carrying a total S has S / k on each phase and 3 / k times the drop in
+    // squared line-to-line voltage of a balanced branch: its equivalent impedance is 3 / k times.
+    const lateral = singleEquivalent ? 1 : 3 / ph.length;
+    r1.keys.push([f, t]); r1.values.push(lateral * seq(o.br.r));
+    x1.keys.push([f, t]); x1.values.push(lateral * seq(o.br.x));
     // Voltage ratio (to / from, of the bases) of transformers, times the tap.
     const flipped = o.from !== o.br.from;
     const rt = vBase(o.to) / vBase(o.from);
@@ -140,7 +167,8 @@ export function bindNetwork(source: NetworkData, positiveSequence: boolean): { a
     // V_to = ratio V_from: the ratio of the bases, with the tap on the secondary winding.
     ratio.keys.push([f, t]); ratio.values.push(o.br.kind === 'transformer' || o.br.kind === 'regulator' ? rt * (flipped ? 1 / tap : tap) : 1);
     const amps = o.br.ampacity, kva = o.br.kva;
-    const limit = amps ? amps * vBase(o.to) : kva ? (positiveSequence ? kva : kva / o.br.phases.length) : undefined;
+    // Per phase on three-phase data (V_LN I); in total in single-phase equivalents (sqrt(3) V_LL I).
+    const limit = amps ? amps * vBase(o.to) * (positiveSequence ? Math.sqrt(3) : 1) : kva ? (positiveSequence ? kva : kva / o.br.phases.length) : undefined;
     if (limit !== undefined) { rating.keys.push([f, t]); rating.values.push(limit * KILO); }
   });
   sets.set('Coupling', { arity: 4, flat: coupling });
@@ -206,8 +234,29 @@ export function bindNetwork(source: NetworkData, positiveSequence: boolean): { a
     c.phases.forEach((p, i) => qc.add(c.bus, p, c.q[i]!));
   }
   pl.finish(); ql.finish(); qc.finish();
+  // Generators, PV systems and storage of an OpenDSS file are read (net.generators) but are not
+  // Network data: the model connects its own devices. Say so rather than drop them quietly.
+  // (MATPOWER's generators away from the root sit on PV buses, which the importer reports.)
+  if (!net.positiveSequence) {
+    const away = net.generators.filter((g) => g.bus !== net.root);
+    const kinds: Record<NetGenerator['kind'], string> = { generator: 'Generator', pv: 'PVSystem', storage: 'Storage' };
+    for (const kind of ['generator', 'pv', 'storage'] as const) {
+      const gs = away.filter((g) => g.kind === kind);
+      if (!gs.length) continue;
+      const total = gs.reduce((a, g) => a + g.kw, 0);
+      problems.push({
+        message: `${gs.length} ${kinds[kind]} element${gs.length === 1 ? '' : 's'} (for example ${gs[0]!.name} at bus \`${gs[0]!.bus}\`, ${total} kW in all) ${gs.length === 1 ? 'is' : 'are'} not part of the network's data and ignored`,
+        hint: 'model them as devices (stdlib.grid, stdlib.devices) whose output is added to the formulation\'s p_inj at their buses',
+        element: gs[0]!.name, severity: 'warning',
+      });
+    }
+  }
   for (const u of net.unsupported) {
-    problems.push({ message: `${u.count} ${u.element} element${u.count === 1 ? '' : 's'} (for example ${u.example}) ${u.count === 1 ? 'is' : 'are'} not modelled and ignored`, element: u.example, severity: 'warning' });
+    const command = /^command (.*)$/.exec(u.element)?.[1];
+    const what = command !== undefined
+      ? `the command ${command}${u.count === 1 ? '' : ` (${u.count} times)`} does not describe the network and is ignored`
+      : `${u.count} ${u.element} element${u.count === 1 ? '' : 's'} (for example ${u.example}) ${u.count === 1 ? 'is' : 'are'} not modelled and ignored`;
+    problems.push({ message: what, element: u.example, ...(u.at ? { at: u.at } : {}), severity: 'warning' });
   }
   const scalars = new Map<string, number>([['s_base', net.kvaBase * KILO], ['v_root', net.vRootPu]]);
   return { args: { sets, elements: new Map([['root', elem(net.root)]]), scalars, params }, problems };

@@ -95,6 +95,8 @@ export interface PeriodCheck {
   /** Root voltage used in the AC power flow, p.u. */
   readonly vRootPu: number;
   readonly injections: readonly PowerFlowInjection[];
+  /** Taps given to the AC power flow (data branch name -> per phase), for regulating branches (`regulate = 1`). */
+  readonly taps: Readonly<Record<string, readonly number[]>>;
   /** The AC power flow's result (buses and branches as powerFlow reports them). */
   readonly ac: PowerFlowResult;
   readonly buses: readonly BusCompare[];
@@ -109,11 +111,11 @@ export interface PeriodCheck {
   /** AC extremes on the formulation's bases. */
   readonly acVMin?: Extreme;
   readonly acVMax?: Extreme;
-  /** The largest |AC - model| voltage difference, p.u., and where (signed diff). */
+  /** The largest |AC - model| voltage difference, p.u., and where (signed diff). Absent, as the AC extremes, when the AC power flow did not converge. */
   readonly maxDiff?: { readonly abs: number; readonly diff: number; readonly bus: string; readonly phase: PhaseNo };
   /** The largest |AC - model| active flow difference, kW. */
   readonly maxFlowDiff?: { readonly abs: number; readonly diff: number; readonly from: string; readonly to: string; readonly phase: number };
-  /** AC voltages outside the formulation's [v_min, v_max], and the model's (should be none). */
+  /** AC voltages outside the formulation's [v_min, v_max] (0 when the AC power flow did not converge), and the model's (should be none). */
   readonly violations: { readonly below: number; readonly above: number; readonly modelBelow: number; readonly modelAbove: number };
 }
 
@@ -338,6 +340,8 @@ function checkInstance(inst: FormulationInstance, x: ArrayLike<number>, opts: Di
   const busName = (e: Elem) => nameOf.get(e) ?? elemText(e);
   const vBase = new Map<Elem, number>();
   for (let i = 0; i < busSet.size; i++) vBase.set(busSet.at(i), paramAt(nf, 'v_base', [busSet.at(i)]));
+  // The single-phase formulations' voltages are on net.v_base1 (line to line on three-phase data).
+  const vBaseModel = perPhase ? vBase : new Map([...vBase.keys()].map((b) => [b, paramAt(nf, 'v_base1', [b])]));
   const phasesOf = new Map(net.buses.map((b) => [b.name, b.phases]));
 
   // Nominal totals of the loads the formulation balances (W, var).
@@ -365,14 +369,34 @@ function checkInstance(inst: FormulationInstance, x: ArrayLike<number>, opts: Di
   if (perPhase) for (let i = 0; i < branchPhase.size; i++) flowKeys.push({ from: branchPhase.at(i, 0), to: branchPhase.at(i, 1), phase: branchPhase.at(i, 2) as number });
   else for (let i = 0; i < branchSet.size; i++) flowKeys.push({ from: branchSet.at(i, 0), to: branchSet.at(i, 1) });
   const hasLossExpr = !!member(f, 'losses');
+  // Regulating branches (LinDist3Flow's `regulate = 1`): the model chose each phase's ratio a in its
+  // range, v_j = a^2 v_i - drop. The AC power flow gets the data tap that gives that ratio: the
+  // formulation's fixed ratio net.ratio corresponds to the data's tap (bind.ts), so the tap is
+  // scaled by a / ratio (by ratio / a for a branch whose data orientation is reversed).
+  const regulating: { i: Elem; j: Elem; ratio: number; data: NetworkData['branches'][number][]; phases: PhaseNo[] }[] = [];
+  if (scalar(f, 'regulate', 0) === 1 && member(nf, 'Tap')) {
+    const tapSet = setOf(nf, 'Tap');
+    if (tapSet.size && !member(f, 'drop')) notes.push('the formulation regulates taps but has no `drop` expression to read the ratios back from: the AC power flow uses the data\'s taps');
+    else {
+      for (let k = 0; k < tapSet.size; k++) {
+        const i = tapSet.at(k, 0), j = tapSet.at(k, 1), I = busName(i), J = busName(j);
+        const data = net.branches.filter((b) => !b.open && (b.kind === 'transformer' || b.kind === 'regulator') && ((b.from === I && b.to === J) || (b.from === J && b.to === I)));
+        const phases = perPhase ? [...new Set(data.flatMap((b) => b.phases))] : [0 as PhaseNo];
+        if (data.length) regulating.push({ i, j, ratio: paramAt(nf, 'ratio', [i, j]), data, phases });
+      }
+      if (regulating.length) notes.push(`the taps of ${regulating.map((r) => `(${busName(r.i)}, ${busName(r.j)})`).join(', ')} regulate (regulate = 1): the AC power flow takes the model's ratios sqrt((v_j + drop) / v_i)`);
+    }
+  }
 
   const periods = opts.period !== undefined ? inst.periods.filter((p) => p === opts.period) : inst.periods;
   const rootSpread: number[] = [];
+  // Model voltages without an AC counterpart (bind.ts puts split-phase secondaries on their primary's phase).
+  const unmatched = new Set<string>();
   const out: PeriodCheck[] = periods.map((t) => {
     const key = (k: { bus: Elem; phase?: PhaseNo }) => (k.phase !== undefined ? [k.bus, k.phase, t] : [k.bus, t]);
     const loadScale = paramAt(f, 'load_scale', [t]);
     // Model voltages, p.u. of v_base.
-    const vModel = vKeys.map((k) => Math.sqrt(Math.max(0, valueAt(f, 'v', key(k), x))) / vBase.get(k.bus)!);
+    const vModel = vKeys.map((k) => Math.sqrt(Math.max(0, valueAt(f, 'v', key(k), x))) / vBaseModel.get(k.bus)!);
     // Root voltage.
     let vRootPu = net.vRootPu;
     if (!fixedRoot) {
@@ -401,8 +425,25 @@ function checkInstance(inst: FormulationInstance, x: ArrayLike<number>, opts: Di
         for (const phase of ph) injections.push({ bus, phase, p: p / ph.length, q: q / ph.length });
       }
     }
+    const taps: Record<string, number[]> = {};
+    for (const r of regulating) {
+      const ratioOf = (p: PhaseNo) => {
+        const kv = (b: Elem) => (perPhase ? [b, p, t] : [b, t]);
+        const vi = valueAt(f, 'v', kv(r.i), x), vj = valueAt(f, 'v', kv(r.j), x);
+        const drop = valueAt(f, 'drop', perPhase ? [r.i, r.j, p, t] : [r.i, r.j, t], x);
+        return Math.sqrt(Math.max(0, (vj + drop) / vi));
+      };
+      const a = new Map(r.phases.map((p) => [p, ratioOf(p)]));
+      for (const b of r.data) {
+        const tap0 = b.tap ?? 1, flipped = b.from !== busName(r.i);
+        taps[b.name] = b.phases.map((p) => {
+          const ap = a.get(perPhase ? p : (0 as PhaseNo))!;
+          return flipped ? (tap0 * r.ratio) / ap : (tap0 * ap) / r.ratio;
+        });
+      }
+    }
     const ac = powerFlow({ ...acNet, vRootPu }, {
-      injections, loadScale,
+      injections, loadScale, ...(regulating.length ? { taps } : {}),
       ...(opts.tolerance !== undefined ? { tolerance: opts.tolerance } : {}),
       ...(opts.maxIterations !== undefined ? { maxIterations: opts.maxIterations } : {}),
     });
@@ -418,6 +459,7 @@ function checkInstance(inst: FormulationInstance, x: ArrayLike<number>, opts: Di
     const buses: BusCompare[] = [];
     vKeys.forEach((k, i) => {
       const name = busName(k.bus), b = acBus.get(name);
+      if (!b || (k.phase !== undefined && !b.phases.includes(k.phase))) unmatched.add(`${name}${k.phase !== undefined ? `.${k.phase}` : ''}`);
       if (!b) return;
       const conv = (b.kvBase * KILO) / (seq ? 1 : SQRT3) / vBase.get(k.bus)!;
       b.phases.forEach((p, j) => {
@@ -460,21 +502,26 @@ function checkInstance(inst: FormulationInstance, x: ArrayLike<number>, opts: Di
       const d = b.pAc - b.pModel;
       if (!maxFlowDiff || Math.abs(d) > maxFlowDiff.abs) maxFlowDiff = { abs: Math.abs(d), diff: d, from: b.from, to: b.to, phase: b.phase };
     }
+    // The AC side of a period that did not converge is the last iterate, not a solution: no extremes or differences.
+    const solved = ac.converged;
     const eps = 1e-9;
     const violations = {
-      below: acVals.filter((v) => v.pu < vMinLim - eps).length,
-      above: acVals.filter((v) => v.pu > vMaxLim + eps).length,
+      below: solved ? acVals.filter((v) => v.pu < vMinLim - eps).length : 0,
+      above: solved ? acVals.filter((v) => v.pu > vMaxLim + eps).length : 0,
       modelBelow: modelVals.filter((v) => v.pu < vMinLim - 1e-6).length,
       modelAbove: modelVals.filter((v) => v.pu > vMaxLim + 1e-6).length,
     };
-    const solved = ac.converged || ac.status === 'max-iterations';
     return {
-      period: t, loadScale, vRootPu, injections, ac, buses, branches,
+      period: t, loadScale, vRootPu, injections, taps, ac, buses, branches,
       model: { losses, root: { p: rootP, q: rootQ }, ...optional('vMin', ext(modelVals, true)), ...optional('vMax', ext(modelVals, false)) },
       ...(solved ? { ...optional('acVMin', ext(acVals, true)), ...optional('acVMax', ext(acVals, false)), ...optional('maxDiff', maxDiff), ...optional('maxFlowDiff', maxFlowDiff) } : {}),
       violations,
     };
   });
+  if (unmatched.size) {
+    const ex = [...unmatched].slice(0, 3).join(', ');
+    notes.push(`${unmatched.size} of the model's voltages have no AC counterpart (for example ${ex}) and are not compared: the formulation's network is not the file's there (split-phase secondaries are modelled on their primary's phase)`);
+  }
   const spread = Math.max(0, ...rootSpread);
   if (spread > 1e-6) notes.push(`the model's root voltages differ between the phases (by up to ${num(spread)} p.u.); the AC power flow takes their mean`);
   if (!fixedRoot) notes.push(`the root voltage is free (fixed_root = 0): the AC power flow takes the model's sqrt(v[root, t]) / v_base`);

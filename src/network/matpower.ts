@@ -1174,7 +1174,7 @@ function build(interp: Interpreter, file: string, d: Report): NetworkData {
   }
 
   const origin = new Map<string, { file: string; line: number }>();
-  const unsupported: { element: string; count: number; example: string }[] = [];
+  const unsupported: NetworkData['unsupported'][number][] = [];
 
   let baseMVA = NaN;
   const bm = fields.get('baseMVA');
@@ -1228,7 +1228,7 @@ function build(interp: Interpreter, file: string, d: Report): NetworkData {
   const isolated = new Set<number>();
   let root: number | undefined;
   let rootRow = -1;
-  let pvCount = 0, pvExample = '';
+  let pvCount = 0, pvExample = '', pvAt: { file: string; line: number } | undefined;
 
   if (bus) {
     for (let r = 0; r < bus.rows; r++) {
@@ -1270,7 +1270,7 @@ function build(interp: Interpreter, file: string, d: Report): NetworkData {
       }
       if (type === 2) {
         pvCount++;
-        pvExample ||= `bus ${id}`;
+        if (!pvExample) { pvExample = `bus ${id}`; pvAt = { file, line: cellPos(bus, r, BUS.TYPE).line }; }
       }
       busRow.set(id, r);
       let kv = get(bus, r, BUS.BASE_KV);
@@ -1298,7 +1298,7 @@ function build(interp: Interpreter, file: string, d: Report): NetworkData {
       }
     }
   }
-  if (pvCount) unsupported.push({ element: 'voltage setpoint of PV buses', count: pvCount, example: `${pvExample} (read as a PQ bus; its generator is kept as data)` });
+  if (pvCount) unsupported.push({ element: 'voltage setpoint of PV buses', count: pvCount, example: `${pvExample} (read as a PQ bus; its generator is kept as data)`, ...(pvAt ? { at: pvAt } : {}) });
 
   let vRootPu = 1;
   let angleDeg = 0;

@@ -127,7 +127,7 @@ export interface NetworkData {
   readonly capacitors: readonly NetCapacitor[];
   readonly generators: readonly NetGenerator[];
   /** Elements of the source the importer does not model, with how many of each (reported as a warning). */
-  readonly unsupported: readonly { readonly element: string; readonly count: number; readonly example: string }[];
+  readonly unsupported: readonly { readonly element: string; readonly count: number; readonly example: string; readonly at?: { readonly file: string; readonly line: number } }[];
   /** Where each element was defined (file, line), for diagnostics. */
   readonly origin?: ReadonlyMap<string, { readonly file: string; readonly line: number }>;
   /**

@@ -209,8 +209,8 @@ class Builder {
     if (firstUnknown)
       this.diags.warning(firstUnknown, `${unknownCoords} bus coordinate${unknownCoords === 1 ? ' names a bus' : 's name buses'} not in the network (e.g. '${firstUnknown.text}'); ignored`);
 
-    const unsupported: { element: string; count: number; example: string }[] = [];
-    for (const [element, u] of s.unsupported) unsupported.push({ element, count: u.count, example: u.example });
+    const unsupported: NetworkData['unsupported'][number][] = [];
+    for (const [element, u] of s.unsupported) unsupported.push({ element, count: u.count, example: u.example, ...(u.at ? { at: u.at } : {}) });
     for (const [element, u] of this.extraUnsupported) unsupported.push({ element, count: u.count, example: u.example });
 
     return {

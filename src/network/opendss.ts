@@ -71,6 +71,8 @@ export interface DssObject {
 export interface Unsupported {
   count: number;
   example: string;
+  /** Where the example is (the first one met). */
+  readonly at?: { readonly file: string; readonly line: number };
   readonly names: Set<string>;
 }
 
@@ -270,7 +272,7 @@ class Session implements ApplyContext {
       }
       default:
         if (QUIET.has(r.name)) return;
-        this.noteUnsupported(commandName(r.name), text.trim().replace(/\s+/g, ' ').slice(0, 60));
+        this.noteUnsupported(commandName(r.name), text.trim().replace(/\s+/g, ' ').slice(0, 60), first.value);
         return;
     }
   }
@@ -344,8 +346,8 @@ class Session implements ApplyContext {
     } else {
       obj = { cls, key, name, state: this.newState(clsLower), at: t, seq: this.seq++, open: false };
       map.set(key, obj);
-      if (obj.state === undefined) this.noteUnsupported(cls, name);
-      else if (clsLower === 'vsource') this.noteUnsupported('Vsource (a source other than the circuit\'s)', name);
+      if (obj.state === undefined) this.noteUnsupported(cls, name, t);
+      else if (clsLower === 'vsource') this.noteUnsupported('Vsource (a source other than the circuit\'s)', name, t);
     }
     this.active = obj;
     this.edit(obj, props);
@@ -525,10 +527,10 @@ class Session implements ApplyContext {
     this.baseFrequency = 60;
   }
 
-  private noteUnsupported(element: string, example: string): void {
+  private noteUnsupported(element: string, example: string, at?: { file: string; line: number }): void {
     let u = this.unsupported.get(element);
     if (u === undefined) {
-      u = { count: 0, example, names: new Set() };
+      u = { count: 0, example, ...(at ? { at: { file: at.file, line: at.line } } : {}), names: new Set() };
       this.unsupported.set(element, u);
     }
     const k = example.toLowerCase();

@@ -75,10 +75,26 @@ export function renderConflict(c: Conflict, displayPath: PathFn = same): string 
   const parts = c.integrality.length ? 'constraints, bounds and integrality restrictions' : 'constraints and bounds';
   const kind = c.irreducible ? 'an irreducible subset' : 'an infeasible subset, not proven irreducible';
   const extra = c.ofRelaxation ? '; they conflict even with integrality ignored' : c.integrality.length ? '; the LP relaxation alone is feasible' : '';
+  // The rows and variables a reformulation added take part as a whole: one line per constraint.
+  const added = new Map<string, { where: string; name: string; rows: number; vars: number }>();
+  const addAux = (span: Span, name: string, rows: number, vars: number) => {
+    const key = `${at(span, displayPath)}\u0000${name}`;
+    const a = added.get(key) ?? { where: at(span, displayPath), name, rows: 0, vars: 0 };
+    a.rows += rows; a.vars += vars;
+    added.set(key, a);
+  };
+  for (const r of c.rows) if (r.aux) addAux(r.span, r.name, 1, 0);
+  for (const b of c.bounds) if (b.aux) addAux(b.span, b.name, 0, 1);
+  for (const v of c.integrality) if (v.aux) addAux(v.span, v.name, 0, 1);
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const lines = [
-    ...c.rows.map((r) => ({ where: at(r.span, displayPath), text: rowText(r) })),
-    ...c.bounds.map((b) => ({ where: at(b.span, displayPath), text: boundText(b) })),
-    ...c.integrality.map((v) => ({ where: at(v.span, displayPath), text: integralityText(v) })),
+    ...c.rows.filter((r) => !r.aux).map((r) => ({ where: at(r.span, displayPath), text: rowText(r) })),
+    ...[...added.values()].map((a) => ({
+      where: a.where,
+      text: `${a.name}  (as reformulated for its nonlinear terms: ${[a.rows ? plural(a.rows, 'row') : '', a.vars ? plural(a.vars, 'added variable') : ''].filter(Boolean).join(' and ')}; evg compile --explain)`,
+    })),
+    ...c.bounds.filter((b) => !b.aux).map((b) => ({ where: at(b.span, displayPath), text: boundText(b) })),
+    ...c.integrality.filter((v) => !v.aux).map((v) => ({ where: at(v.span, displayPath), text: integralityText(v) })),
   ];
   const out = [`the model is infeasible; these ${parts} conflict (${kind}${extra}):`, ...table(lines), `  (${methodText(c)})`];
   if (c.message) out.push(`  note: ${c.message}`);

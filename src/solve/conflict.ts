@@ -599,9 +599,24 @@ function sourceFamily(name: string): string {
 interface RowWho { family: string; tuple: readonly Elem[]; name: string; aux: boolean; auxRow?: number; span: Span; unit: string; f: RowFamily }
 interface ColWho { family: string; tuple: readonly Elem[]; name: string; aux: boolean; span: Span; unit: string; f: ColFamily }
 
+/**
+ * Families whose own rows a reformulation rewrote in other units: `sum of squares <= C` becomes
+ * `s <= sqrt(C)` (src/lower/lower.ts), so its row is no longer in the constraint's unit (MW^2)
+ * and is reported with the reformulation's rows.
+ */
+const reformulatedCache = new WeakMap<Model, Set<string>>();
+function reformulated(model: Model): Set<string> {
+  let s = reformulatedCache.get(model);
+  if (!s) {
+    s = new Set(model.lowering.filter((r) => r.form.startsWith('sum of squares <= constant')).map((r) => r.family));
+    reformulatedCache.set(model, s);
+  }
+  return s;
+}
+
 function rowWho(model: Model, i: number): RowWho {
   const f = familyOf(model.rowFamilies, i)!;
-  if (f.aux) {
+  if (f.aux || reformulated(model).has(f.name)) {
     const family = sourceFamily(f.name);
     return { family, tuple: [], name: family, aux: true, auxRow: i - f.first + 1, span: f.span, unit: '', f };
   }
