@@ -19,11 +19,12 @@ import { toJson } from '../src/report/output.js';
 import { checkDispatch, findFormulations, type InstanceCheck } from '../src/network/check-dispatch.js';
 import { formatText } from '../src/format/format.js';
 import { rendered } from './helpers.js';
+import { sharedData } from './shared-data.js';
 
 const DIR = fileURLToPath(new URL('../examples/adn-ieee34/', import.meta.url));
 const MODEL = `${DIR}model.evg`;
 const DSS = `${DIR}data/ieee34/ieee34Mod1.dss`;
-const SHARED = fileURLToPath(new URL('../../shared/data/opendss/', import.meta.url));
+const SHARED = `${sharedData('opendss')}/`;
 const haveShared = existsSync(SHARED);
 
 const T = Array.from({ length: 24 }, (_, k) => k + 1);

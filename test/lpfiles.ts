@@ -143,7 +143,7 @@ export function separableModel(families: readonly NamedFamily[]): { model: Model
     rowFamilies.push({ name: fam.row, first, count: index.size, unit: ONE, span, sets, arities: sets.map(() => 1), keys });
   });
   const model: Model = {
-    name: 'separable', objective: { name: 'total', sense: 'maximize' },
+    name: 'separable', objective: { name: 'total', sense: 'maximize' }, lowering: [], objectiveError: 0,
     numCols: n, colLower: Float64Array.from(lower), colUpper: Float64Array.from(upper), colType: Uint8Array.from(type),
     colCost: Float64Array.from(cost), objOffset: 10, objScale: 1,
     numRows: n, rowStart: Int32Array.from({ length: n + 1 }, (_, i) => i), rowIndex: Int32Array.from({ length: n }, (_, i) => i),

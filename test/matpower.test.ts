@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseMatpower, readMatpower } from '../src/network/matpower.js';
+import { haveSharedData, sharedData } from './shared-data.js';
 
-const DATA = fileURLToPath(new URL('../../shared/data/matpower/', import.meta.url));
+const DATA = sharedData('matpower');
 const CASE33 = join(DATA, 'case33bw.m');
 
 /** A small MATPOWER version-2 case with the given bus and branch rows (and extra text after). */
@@ -41,7 +42,7 @@ const BR3 = [
   '	2	3	0.02	0.04	0	0	0	0	0	0	1	-360	360;',
 ].join('\n');
 
-describe('case33bw', () => {
+describe.skipIf(!haveSharedData)('case33bw', () => {
   const { network: net, diagnostics, conversions } = readMatpower(CASE33);
 
   it('reads without diagnostics, and applies the file\'s own conversion (lines 122 and 125)', () => {
@@ -180,7 +181,7 @@ describe('the MATPOWER format', () => {
   });
 });
 
-describe('bad input: diagnostics with line and column, never an exception', () => {
+describe.skipIf(!haveSharedData)('bad input: diagnostics with line and column, never an exception', () => {
   const at = (text: string) => parseMatpower(text, 'bad.m').diagnostics.map((d) => `${d.severity}@${d.line}:${d.col}: ${d.message}`);
 
   it('a missing file', () => {

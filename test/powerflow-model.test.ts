@@ -19,9 +19,10 @@ import { powerFlow, type PowerFlowInjection, type PowerFlowResult } from '../src
 import type { NetworkData } from '../src/network/model.js';
 import { checkDispatch, findFormulations, type InstanceCheck, type PeriodCheck } from '../src/network/check-dispatch.js';
 import { addPowerflowCommand, PowerflowExit } from '../src/cli/powerflow-command.js';
+import { sharedData } from './shared-data.js';
 
-const CASE33 = fileURLToPath(new URL('../../shared/data/matpower/case33bw.m', import.meta.url));
-const PMD = (f: string) => fileURLToPath(new URL(`../../shared/data/pmd/${f}`, import.meta.url));
+const CASE33 = sharedData('matpower', 'case33bw.m');
+const PMD = (f: string) => sharedData('pmd', f);
 const haveCase33 = existsSync(CASE33);
 const case33 = haveCase33 ? readMatpower(CASE33).network! : (undefined as unknown as NetworkData);
 
@@ -367,7 +368,7 @@ minimize cost = sum((b, p) in feeder.BusPhase, t in T where b == feeder.root) pf
 });
 
 // IEEE 13 with LinDist3Flow's regulating taps (`regulate = 1`, being added to stdlib/network.evg).
-const IEEE13 = fileURLToPath(new URL('../../shared/data/opendss/IEEETestCases/13Bus/IEEE13Nodeckt.dss', import.meta.url));
+const IEEE13 = sharedData('opendss', 'IEEETestCases', '13Bus', 'IEEE13Nodeckt.dss');
 const ieee13Model = `
 network feeder = opendss("${IEEE13}")
 horizon T = 1 steps of 1 h

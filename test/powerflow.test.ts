@@ -14,8 +14,9 @@ import { linDistFlow, powerFlow, type PowerFlowResult } from '../src/network/pow
 import type { NetBranch, NetLoad, NetworkData, PhaseNo } from '../src/network/model.js';
 import { addPowerflowCommand, PowerflowExit } from '../src/cli/powerflow-command.js';
 import { add, conj, dotH, matVec, mul, polar, sub, div, c, abs, type Complex } from '../src/network/complex.js';
+import { haveSharedData, sharedData } from './shared-data.js';
 
-const DATA = fileURLToPath(new URL('../../shared/data/matpower/', import.meta.url));
+const DATA = sharedData('matpower');
 const CASE33 = join(DATA, 'case33bw.m');
 
 function csv(file: string): Record<string, number>[] {
@@ -25,12 +26,12 @@ function csv(file: string): Record<string, number>[] {
 }
 
 const case33 = readMatpower(CASE33).network;
-const nr = { bus: csv('case33bw_bus_matpower_nr.csv'), branch: csv('case33bw_branch_matpower_nr.csv') };
+const nr = haveSharedData ? { bus: csv('case33bw_bus_matpower_nr.csv'), branch: csv('case33bw_branch_matpower_nr.csv') } : { bus: [], branch: [] };
 
 const bus = (r: PowerFlowResult, name: string) => r.buses.find((b) => b.name === name)!;
 const branch = (r: PowerFlowResult, from: string, to: string) => r.branches.find((b) => b.from === from && b.to === to)!;
 
-describe('case33bw at base load (all tie lines open)', () => {
+describe.skipIf(!haveSharedData)('case33bw at base load (all tie lines open)', () => {
   const res = powerFlow(case33, {});
 
   it('matches Baran & Wu (1989): losses 202.67 kW and 135.14 kvar, minimum voltage 0.9131 p.u. at bus 18', () => {
@@ -101,7 +102,7 @@ describe('case33bw at base load (all tie lines open)', () => {
   });
 });
 
-describe('LinDistFlow on case33bw against the AC solution', () => {
+describe.skipIf(!haveSharedData)('LinDistFlow on case33bw against the AC solution', () => {
   const lin = linDistFlow(case33);
   const zb = 12.66 ** 2 / 10; // ohm
   // MATPOWER's solution, in p.u. on 10 MVA: from-end flows, losses and |V|^2 per bus (1-based names).
@@ -474,11 +475,11 @@ describe('three-phase', () => {
 
 const OPENDSS = fileURLToPath(new URL('../src/network/opendss.ts', import.meta.url));
 
-describe.skipIf(!existsSync(OPENDSS))('three-phase feeders read by the OpenDSS importer', () => {
+describe.skipIf(!existsSync(OPENDSS) || !haveSharedData)('three-phase feeders read by the OpenDSS importer', () => {
   it('case3_unbalanced: the substation supplies 21.4812 kW and 9.27263 kvar (PowerModelsDistribution\'s AC result)', async () => {
     const spec = '../src/network/opendss.js';
     const { readOpenDss } = (await import(spec)) as { readOpenDss: (p: string) => { network?: NetworkData } };
-    const pmd = (f: string) => readOpenDss(fileURLToPath(new URL(`../../shared/data/pmd/${f}`, import.meta.url))).network!;
+    const pmd = (f: string) => readOpenDss(sharedData('pmd', f)).network!;
     // /work/shared/data/PROVENANCE.md. These totals include the losses (the loads are 21 kW and 9 kvar).
     const r = powerFlow(pmd('case3_unbalanced.dss'), {});
     expect(r.converged).toBe(true);
@@ -495,7 +496,7 @@ describe.skipIf(!existsSync(OPENDSS))('three-phase feeders read by the OpenDSS i
   it('case3_unbalanced_missingedge: LinDist3Flow gives PowerModelsDistribution\'s load-bus voltages 0.96038 and 0.97866 p.u.', async () => {
     const spec = '../src/network/opendss.js';
     const { readOpenDss } = (await import(spec)) as { readOpenDss: (p: string) => { network?: NetworkData } };
-    const n = readOpenDss(fileURLToPath(new URL('../../shared/data/pmd/case3_unbalanced_missingedge.dss', import.meta.url))).network!;
+    const n = readOpenDss(sharedData('pmd', 'case3_unbalanced_missingedge.dss')).network!;
     const l = linDistFlow(n);
     const load = l.buses.find((b) => b.name.toLowerCase() === 'loadbus')!;
     expect(load.phases).toEqual([1, 2]);
@@ -564,7 +565,7 @@ describe('speed: linear per iteration', () => {
   });
 });
 
-describe('evg powerflow', () => {
+describe.skipIf(!haveSharedData)('evg powerflow', () => {
   async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
     let out = '', err = '';
     const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } };
@@ -635,7 +636,7 @@ describe('evg powerflow', () => {
   });
 
   it('reads .dss files with the OpenDSS importer, or says clearly that it is missing', async () => {
-    const dss = fileURLToPath(new URL('../../shared/data/pmd/case3_balanced.dss', import.meta.url));
+    const dss = sharedData('pmd', 'case3_balanced.dss');
     const r = await runCli([dss]);
     if (existsSync(fileURLToPath(new URL('../src/network/opendss.ts', import.meta.url)))) expect(r.out).toMatch(/status /);
     else {

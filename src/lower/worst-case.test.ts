@@ -46,7 +46,7 @@ describe('worst case over scenarios (min-max)', () => {
       const n = int(u, 1, 2), S = int(u, 2, 5), B = int(u, 1, 5);
       const c = Array.from({ length: n }, () => int(u, -2, 2));
       const h = Array.from({ length: S }, () => (u() < 0.15 ? constant(int(u, -5, 5)) : affine(Array.from({ length: n }, (_, j) => j), Array.from({ length: n }, () => int(u, -4, 4)), int(u, -5, 5))));
-      const f = (x: readonly number[]) => Math.max(...h.map((e) => valueAt(e, x))) + c.reduce((s, v, j) => s + v * x[j]!, 0);
+      const f = (x: ArrayLike<number>) => Math.max(...h.map((e) => valueAt(e, x))) + c.reduce((s, v, j) => s + v * x[j]!, 0);
       const expected = Math.min(...candidates(n, B, h).map(f));
       // The grid: every point is feasible, so no grid value is below the optimum.
       const N = 40;
