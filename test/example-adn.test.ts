@@ -5,7 +5,7 @@
 // (src/network/powerflow.ts, a backward/forward sweep on the full impedance matrices, with line
 // charging and the loads' voltage dependence), which shares no code with the LP formulation.
 //
-// The full solve takes about 25 s (HiGHS in-process; about 15,000 columns, 768 of them integer),
+// The full solve takes about 30 s (HiGHS in-process; about 15,000 columns, 768 of them integer),
 // so it runs once, in beforeAll, with an explicit timeout. The assertions on the dispatch hold for
 // any feasible solution (balances, limits, the AC agreement is a property of LinDist3Flow on this
 // feeder); only the objective is compared with the figure measured for README.md.
@@ -145,8 +145,8 @@ describe('examples/adn-ieee34: the solved dispatch', () => {
     const m = comp.elaboration!.model;
     expect(m.stats.integers).toBe(120); // 5 capacitor banks x 24 h
     expect(m.stats.binaries).toBe(648); // tap changer 21 x 24, two diesel units (on, start, stop) x 24
-    // README.md: 3422.07 $ at HiGHS's default gap (1e-4); a run with --gap 0.001 found 3421.91 $.
-    expect(Math.abs(json.objective - 3422.07) / 3422.07).toBeLessThan(1e-3);
+    // README.md: 3444.04 $ at HiGHS's default gap (1e-4) with the 0.013 p.u. margin (3422.07 $ without it): a regression figure.
+    expect(Math.abs(json.objective - 3444.04) / 3444.04).toBeLessThan(1e-3);
     const terms = ['energy', 'generation', 'res_maintenance', 'curtailment', 'battery_wear', 'cb_switching', 'tap_moves'];
     expect(terms.reduce((s, k) => s + json.costs[k]!, 0)).toBeCloseTo(json.objective, 6);
   });
@@ -216,7 +216,7 @@ describe('examples/adn-ieee34: the solved dispatch', () => {
     expect(json.costs['generation']!).toBeCloseTo(de, 4);
   });
 
-  it('LinDist3Flow voltages lie within the paper\'s 0.95-1.05 p.u. at every bus and phase, and the root at the tap changer\'s steps', () => {
+  it('LinDist3Flow voltages lie within the paper\'s 0.95-1.05 p.u. tightened by the model\'s 0.013 margin, and the root at the tap changer\'s steps', () => {
     let lo = Infinity, hi = -Infinity, n = 0;
     for (const [name, v] of Object.entries(json.variables)) {
       const m = /^pf\.v\[([^,]+),(\d),(\d+)\]$/.exec(name);
@@ -231,11 +231,11 @@ describe('examples/adn-ieee34: the solved dispatch', () => {
       }
     }
     expect(n).toBe(95 * 24); // 95 bus-phases (the .dss's 37 buses) x 24 h
-    expect(lo).toBeGreaterThanOrEqual(0.95 - 1e-7);
-    expect(hi).toBeLessThanOrEqual(1.05 + 1e-7);
+    expect(lo).toBeGreaterThanOrEqual(0.963 - 1e-7);
+    expect(hi).toBeLessThanOrEqual(1.037 + 1e-7);
   });
 
-  it('the AC power flow of the dispatch converges every hour and agrees with LinDist3Flow within 0.015 p.u.', () => {
+  it('the AC power flow of the dispatch converges every hour, agrees with LinDist3Flow within the 0.013 margin, and keeps every voltage within 0.95-1.05 p.u.', () => {
     expect(checks).toHaveLength(1);
     const c = checks[0]!;
     expect(c.instance.kind).toBe('LinDist3Flow');
@@ -254,10 +254,11 @@ describe('examples/adn-ieee34: the solved dispatch', () => {
       expect(p.ac.losses.p).toBeGreaterThan(0);
       expect(p.ac.losses.p).toBeLessThan(0.15 * loadScale(Number(p.period)) * loadKw);
     }
-    // measured (README.md): 0.0129 p.u. at 890.3 in hour 20
-    expect(worst).toBeLessThan(0.015);
-    // the AC voltages stray outside the model's limits by the same order: measured 0.9443 .. 1.0445 p.u.
-    expect(acMin).toBeGreaterThan(0.94);
-    expect(acMax).toBeLessThan(1.055);
+    // the margin is the linearisation error: the AC voltages differ from the model's by less
+    expect(worst).toBeLessThan(0.013);
+    // so the AC power flow (checked against MATPOWER and PowerModelsDistribution in
+    // test/powerflow.test.ts) keeps every bus and phase within the paper's limits in every hour
+    expect(acMin).toBeGreaterThanOrEqual(0.95);
+    expect(acMax).toBeLessThanOrEqual(1.05);
   });
 });

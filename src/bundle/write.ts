@@ -50,15 +50,9 @@ export function sha256Text(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/**
- * Every file of the compilation with its text, main file first. SourceTexts keeps them in a private
- * map in reading order; it is read through `entries()` when SourceTexts has one.
- */
+/** Every file of the compilation with its text, main file first. */
 export function sourceEntries(sources: SourceTexts): [string, string][] {
-  const s = sources as unknown as { entries?: () => Iterable<[string, string]>; texts?: unknown };
-  if (typeof s.entries === 'function') return [...s.entries()];
-  if (s.texts instanceof Map) return [...(s.texts as Map<string, string>)];
-  throw new Error('internal: the texts of the compiled files cannot be listed (SourceTexts has neither entries() nor texts)');
+  return [...sources.entries()];
 }
 
 export function sourceHashes(input: BundleInput): SourceHash[] {

@@ -95,6 +95,10 @@ export class SourceTexts {
   get(file: string): string | undefined {
     return this.texts.get(file);
   }
+  /** Every file with its text, in reading order (the main file first). */
+  entries(): IterableIterator<[string, string]> {
+    return this.texts.entries();
+  }
 }
 
 /** Renders `file:line:col: error[E0401]: message`, the source line with a caret, hints and notes. */
