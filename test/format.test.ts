@@ -254,6 +254,13 @@ describe('layout', () => {
     expect(await expectPreserved(text)).toBe(text);
   });
 
+  test('an item whose leading line comment breaks still shares its line with the next item', async () => {
+    // The comment after the first item's comma is the second item's leading comment here; the
+    // second pass sees it as the first item's trailing one. Both must print the same.
+    const text = lines('param cost = [ "g1" * (  10  ^  .5 min ^ 2 min ^ - 2 / kV ^ - 2 ) , // c1567', '"x\\"y"', '  , /* c1568 */ abs( key = soc ) ]');
+    expect(await expectPreserved(text)).toBe(lines('param cost = [', '  "g1" * 10^.5 min^2 min^-2/kV^-2, // c1567', '  "x\\"y", /* c1568 */ abs(key = soc)', ']'));
+  });
+
   test('syntax errors are reported, not formatted', async () => {
     await expect(fmt('param = 3\n')).rejects.toBeInstanceOf(EvgSyntaxError);
     await expect(fmt('constraint c: x = 1\n')).rejects.toThrow(/E0002/);

@@ -584,12 +584,29 @@ function bracketList(open: string, items: Doc[], close: string): Doc {
   return group([open, indent([softline, join([',', line], items)]), softline, close]);
 }
 
+/** Whether the last thing a doc prints is a line suffix (a trailing `//` comment), breakParents aside. */
+function endsWithLineSuffix(d: Doc): boolean {
+  if (Array.isArray(d)) {
+    for (let k = d.length - 1; k >= 0; k--) {
+      const part = d[k] as Doc;
+      if (part === '' || (typeof part === 'object' && !Array.isArray(part) && part.type === 'break-parent')) continue;
+      return endsWithLineSuffix(part);
+    }
+    return false;
+  }
+  if (typeof d === 'string') return false;
+  if (d.type === 'line-suffix') return true;
+  if (d.type === 'label' || d.type === 'indent' || d.type === 'align' || d.type === 'group' || d.type === 'line-suffix-boundary') return 'contents' in d ? endsWithLineSuffix(d.contents as Doc) : false;
+  return false;
+}
+
 function fillList(items: Doc[]): Doc {
   const parts: Doc[] = [];
   items.forEach((d, i) => {
-    // After an item with a line comment the line ends there: `fill` measures the next item
-    // against the comment's zero width (a line suffix) and would put it before the comment.
-    if (i > 0) parts.push(doc.utils.willBreak(items[i - 1]!) ? hardline : line);
+    // After an item that ends with a line comment the line ends there: `fill` measures the next
+    // item against the comment's zero width (a line suffix) and would put it before the comment.
+    // (Only a trailing one: an item whose leading comment breaks still shares its last line.)
+    if (i > 0) parts.push(endsWithLineSuffix(items[i - 1]!) ? hardline : line);
     parts.push(i < items.length - 1 ? [d, ','] : d);
   });
   return fill(parts);
