@@ -173,7 +173,7 @@ describe('evg run of a bundle reproduces evg solve of its source', () => {
     const csv = readdirSync(join(out, 's-csv')).sort();
     expect(readdirSync(join(out, 'r-csv')).sort()).toEqual(csv);
     for (const f of csv) expect(readFileSync(join(out, 'r-csv', f), 'utf8'), f).toBe(readFileSync(join(out, 's-csv', f), 'utf8'));
-  });
+  }, 240_000); // adn-ieee34: two MILP solves of about 30 s each, on a busy machine more
 
   it.each(EXAMPLES)('%s: the objective and every column value are bit-identical (HiGHS)', async (file) => {
     const comp = compile(file);
@@ -188,7 +188,7 @@ describe('evg run of a bundle reproduces evg solve of its source', () => {
     expect(Array.from(r2.x!)).toStrictEqual(Array.from(r1.x!));
     expect(Array.from(r2.duals ?? [])).toStrictEqual(Array.from(r1.duals ?? []));
     expect(r2.verification).toEqual(r1.verification);
-  });
+  }, 240_000); // as above: the adn-ieee34 MILP is solved twice
 
   it('the bundle holds the model exactly: matrix, bounds, scaling, families, Hessian, lowering records', () => {
     const file = EXAMPLES.find((f) => f.endsWith('dispatch/model.evg'))!;

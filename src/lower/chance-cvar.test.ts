@@ -6,11 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { affine, constant, emitRow, type Affine } from './aux.js';
 import { chanceCvar } from './chance-cvar.js';
 import { TestLp } from '../../test/lp-sink.js';
+import { rng } from '../../test/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 /** Mean of the worst eps tail of a discrete distribution. */
 function cvarClosedForm(v: readonly number[], p: readonly number[], eps: number): number {

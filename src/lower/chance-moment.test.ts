@@ -13,12 +13,8 @@ import { chanceMoment } from './chance-moment.js';
 import { chanceCvar } from './chance-cvar.js';
 import { TestLp } from '../../test/lp-sink.js';
 import { planCone, type ConeMode } from './soc.js';
+import { rng, int } from '../../test/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
-const int = (u: () => number, lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));
 
 function meanStd(v: readonly number[], p: readonly number[]): [number, number] {
   const m = v.reduce((s, x, i) => s + p[i]! * x, 0);

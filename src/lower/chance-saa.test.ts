@@ -8,6 +8,7 @@ import { affine, constant, emitRow, single, valueAt, type Affine } from './aux.j
 import { ChanceError, chanceSaa } from './chance-saa.js';
 import { TestLp } from '../../test/lp-sink.js';
 import { loadHighs } from '../solve/highs.js';
+import { rng, int } from '../../test/random.js';
 
 /**
  * TestLp.solve, falling back for the MIPs on which HiGHS 1.15 ends in "Solve error" (its
@@ -47,11 +48,6 @@ async function solveMip(lp: TestLp, cost: Record<number, number>, sense: 'minimi
   }
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
-const int = (u: () => number, lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));
 
 interface Instance {
   n: number; B: number[]; cost: number[];
@@ -126,9 +122,10 @@ describe('SAA chance constraint: optima against brute force over the violated se
       if (got.binaries > 0) withBinaries++;
       expect(got.status, `seed ${seed}`).toBe('optimal');
       expect(got.objective, `seed ${seed}`).toBeCloseTo(expected, 6);
-      // The solution violates at most the allowed share.
+      // The solution violates at most the allowed share, up to the solver's tolerances: a binary
+      // at its integrality tolerance (1e-7 seen) times the big-M (tens here) lets r_s reach ~2e-6.
       let wv = 0;
-      I.a.forEach((_, s) => { if (valueAt(rOf(I, s), got.x) > 1e-6) wv += I.w[s]!; });
+      I.a.forEach((_, s) => { if (valueAt(rOf(I, s), got.x) > 1e-4) wv += I.w[s]!; });
       expect(2 * wv, `seed ${seed}`).toBeLessThanOrEqual(I.e);
     }
     console.log(`SAA: ${feasible} feasible of 60, ${withBinaries} with binaries, ${fallbacks} HiGHS fallbacks`);

@@ -9,12 +9,8 @@ import { affine, combine, constant, emitRow, type Affine } from './aux.js';
 import { robustBox } from './robust-box.js';
 import { robustBudget } from './robust-budget.js';
 import { TestLp } from '../../test/lp-sink.js';
+import { rng, int } from '../../test/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
-const int = (u: () => number, lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));
 
 /** One robust row: a0 + sum_k xi_k a_k <= 0, xi_k in [xbar_k - d_k, xbar_k + d_k]. */
 interface RobustRow { a0: Affine; a: Affine[]; xbar: number[]; d: number[] }

@@ -6,12 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { affine, combine, constant, emitRow, valueAt, type Affine } from './aux.js';
 import { worstCase } from './worst-case.js';
 import { TestLp } from '../../test/lp-sink.js';
+import { rng, int } from '../../test/random.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
-const int = (u: () => number, lo: number, hi: number) => lo + Math.floor(u() * (hi - lo + 1));
 
 /** Candidate optima: solutions of n independent equations (rows of [coefs | rhs]) inside the box. */
 function candidates(n: number, B: number, h: readonly Affine[]): number[][] {

@@ -663,23 +663,34 @@ class Builder {
     return { phases: order.map((i) => ph[i]! as PhaseNo), values: vals.map((v) => order.map((i) => v[i]!)) };
   }
 
-  private load(o: DssObject, st: LoadState): void {
-    const full = `Load.${o.name}`;
+  /**
+   * The connection of a one-terminal element (a load, a generator): its bus1 resolved (the bus
+   * counts as used even when the element is disabled), then its phases and wye/delta connection;
+   * undefined, with the diagnostic, when it is left out.
+   */
+  private oneTerminal(o: DssObject, full: string, st: { bus1?: LoadState['bus1']; phases: number; conn: LoadState['conn']; enabled: boolean }) {
     if (st.bus1 === undefined) {
       this.diags.error(o.at, `${full} has no bus1; it is left out`);
-      return;
+      return undefined;
     }
     const np = st.phases;
     const nconds = st.conn === 'wye' || np < 3 ? np + 1 : np;
     const t = this.terminal(st.bus1, nconds, np, `${full}.bus1`);
-    if (!t) return;
+    if (!t) return undefined;
     this.touch(t.bus, t.nodes);
     if (!st.enabled) {
       this.diags.warning(o.at, `${full} is disabled (enabled=no) and is left out`);
-      return;
+      return undefined;
     }
     const c = this.connection(full, t, np, st.conn);
-    if (!c) return;
+    return c && { t, c };
+  }
+
+  private load(o: DssObject, st: LoadState): void {
+    const full = `Load.${o.name}`;
+    const at = this.oneTerminal(o, full, st);
+    if (!at) return;
+    const { t, c } = at;
     let kw = st.kw;
     let kvar = st.kvar;
     const fromPf = (p: number) => p * Math.sqrt(1 / (st.pf * st.pf) - 1) * Math.sign(st.pf);
@@ -741,21 +752,9 @@ class Builder {
   private gen(o: DssObject, st: GenState): void {
     const cls = st.kind === 'generator' ? 'Generator' : st.kind === 'pvsystem' ? 'PVSystem' : 'Storage';
     const full = `${cls}.${o.name}`;
-    if (st.bus1 === undefined) {
-      this.diags.error(o.at, `${full} has no bus1; it is left out`);
-      return;
-    }
-    const np = st.phases;
-    const nconds = st.conn === 'wye' || np < 3 ? np + 1 : np;
-    const t = this.terminal(st.bus1, nconds, np, `${full}.bus1`);
-    if (!t) return;
-    this.touch(t.bus, t.nodes);
-    if (!st.enabled) {
-      this.diags.warning(o.at, `${full} is disabled (enabled=no) and is left out`);
-      return;
-    }
-    const c = this.connection(full, t, np, st.conn);
-    if (!c) return;
+    const at = this.oneTerminal(o, full, st);
+    if (!at) return;
+    const { t, c } = at;
     const used = new Set<number>();
     if (c.conn === 'wye') c.phases.forEach((p) => used.add(p));
     else for (const l of c.phases) { used.add(l); used.add(l === 3 ? 1 : l + 1); }

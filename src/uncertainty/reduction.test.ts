@@ -7,20 +7,11 @@ import loadHighsModule from 'highs';
 import type { Highs } from 'highs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { kantorovich, reduceScenarios, reductionError, type ReductionMethod } from './reduction.js';
+import { rng } from '../../test/random.js';
 
 const methods: ReductionMethod[] = ['forward', 'backward'];
 
 /** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomInstance(rand: () => number, n: number, dims: number): { points: Float64Array; prob: number[] } {
   const points = Float64Array.from({ length: n * dims }, () => rand() * 10 - 5);
