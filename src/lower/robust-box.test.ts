@@ -2,44 +2,11 @@
 // box iff it holds at its 2^K vertices, so "the nominal row at every vertex" is an LP with the same
 // feasible set; random small instances must give the same optimum.
 import { describe, expect, it } from 'vitest';
-import { affine, combine, constant, emitRow, type Affine } from './aux.js';
+import { affine, constant, emitRow } from './aux.js';
 import { robustBox } from './robust-box.js';
 import { TestLp } from '../../test/lp-sink.js';
 import { rng, int } from '../../test/random.js';
-
-
-/** One robust row: a0 + sum_k xi_k a_k <= 0, xi_k in [xbar_k - d_k, xbar_k + d_k]. */
-interface RobustRow { a0: Affine; a: Affine[]; xbar: number[]; d: number[] }
-
-function randomRows(u: () => number, n: number, K: number, m: number): RobustRow[] {
-  const aff = (lo: number, hi: number, clo: number, chi: number) => affine(Array.from({ length: n }, (_, j) => j), Array.from({ length: n }, () => int(u, lo, hi)), int(u, clo, chi));
-  return Array.from({ length: m }, () => ({
-    a0: aff(-3, 3, -8, -1),
-    a: Array.from({ length: K }, () => (u() < 0.15 ? constant(int(u, -2, 2)) : aff(-3, 3, -2, 2))),
-    xbar: Array.from({ length: K }, () => int(u, -2, 2)),
-    d: Array.from({ length: K }, () => (u() < 0.15 ? 0 : int(u, 1, 6) / 2)),
-  }));
-}
-
-const nominalOf = (r: RobustRow): Affine => r.a.reduce((acc, ak, k) => combine(1, acc, r.xbar[k]!, ak), r.a0);
-const devOf = (r: RobustRow): Affine[] => r.a.map((ak, k) => combine(r.d[k]!, ak, 0, constant(0)));
-
-/** The row at one xi = xbar + d zeta. */
-const rowAt = (r: RobustRow, zeta: readonly number[]): Affine => r.a.reduce((acc, ak, k) => combine(1, acc, r.xbar[k]! + r.d[k]! * zeta[k]!, ak), r.a0);
-
-function boxVertices(K: number): number[][] {
-  return Array.from({ length: 1 << K }, (_, m) => Array.from({ length: K }, (_, k) => (m & (1 << k) ? 1 : -1)));
-}
-
-async function lpOptimum(n: number, B: number, c: readonly number[], build: (lp: TestLp) => void): Promise<{ obj: number; cols: number }> {
-  const lp = new TestLp();
-  for (let j = 0; j < n; j++) lp.column(-B, B, 0, `x${j}`);
-  build(lp);
-  const sol = await lp.solve(Object.fromEntries(c.map((v, j) => [j, v])));
-  if (sol.status === 'infeasible') return { obj: Infinity, cols: lp.lower.length - n };
-  expect(sol.status).toBe('optimal');
-  return { obj: sol.objective, cols: lp.lower.length - n };
-}
+import { boxVertices, devOf, lpOptimum, nominalOf, randomRows, rowAt } from '../../test/robust-rows.js';
 
 describe('box robust counterpart', () => {
   it('random instances against the 2^K vertices of the box', async () => {
