@@ -20,6 +20,7 @@ import { run } from '../src/cli/main.js';
 import { findProgram } from '../src/solve/external.js';
 import { hasCbc, hasGlpsol, warnIfMissing } from './lpfiles.js';
 import { m } from './dedent.js';
+import { MAX, MILP } from './hand-models.js';
 import { tempDir } from './helpers.js';
 
 interface CliRun { code: number; out: string; err: string }
@@ -100,29 +101,6 @@ const DISPATCH = m`
   var p[g in G, t in T] : MW in [0, p_max[g]]
   constraint balance[t in T]: sum(g in G) p[g, t] == load[t]
   minimize cost = sum(g in G, t in T) c[g] * p[g, t] * step(T)
-`;
-
-/** Commitment of a (3 MW), b (4 MW), c (5 MW) for 6.5 MW; see test/bundle.test.ts: {a,c}, 35 $, p[a] = 1.5, p[c] = 5. */
-const MILP = m`
-  set G = {a, b, c}
-  param cap[G] : MW = {a: 3, b: 4, c: 5}
-  param start[G] : $ = {a: 10, b: 12, c: 15}
-  param energy[G] : $/MW = {a: 2, b: 3, c: 1}
-  var on[G] binary
-  var units_on integer in [0, 7]
-  var p[g in G] : MW in [0, cap[g]]
-  constraint lim[g in G]: p[g] <= cap[g] * on[g]
-  constraint demand: sum(g in G) p[g] >= 6.5 MW
-  constraint count: units_on >= sum(g in G) on[g]
-  minimize spend = sum(g in G) (start[g] * on[g] + energy[g] * p[g]) + 1 $ * units_on
-`;
-
-/** max 3a + 2b with a <= 4, b <= 3, a + b <= 5: 14 at a = 4, b = 1; the dual of cap is 2 (maximisation: negated twice through MPS). */
-const MAX = m`
-  var a in [0, 4]
-  var b in [0, 3]
-  constraint cap: a + b <= 5
-  maximize v = 3 * a + 2 * b
 `;
 
 /** An objective constant (the MPS column `evg~constant`): min x + 7 $ with x >= 2 $: 9 $. */

@@ -8,7 +8,6 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { compileText, rendered } from './helpers.js';
 import { solveHighs } from '../src/solve/highs.js';
@@ -18,8 +17,8 @@ import { readMatpower } from '../src/network/matpower.js';
 import { powerFlow, type PowerFlowInjection, type PowerFlowResult } from '../src/network/powerflow.js';
 import type { NetworkData } from '../src/network/model.js';
 import { checkDispatch, findFormulations, type InstanceCheck, type PeriodCheck } from '../src/network/check-dispatch.js';
-import { addPowerflowCommand, PowerflowExit } from '../src/cli/powerflow-command.js';
 import { sharedData } from './shared-data.js';
+import { runPowerflow } from './powerflow-cli.js';
 
 const CASE33 = sharedData('matpower', 'case33bw.m');
 const PMD = (f: string) => sharedData('pmd', f);
@@ -414,22 +413,6 @@ describe.skipIf(!!ieee13Problem)(`IEEE 13 with regulating taps${ieee13Problem ? 
 });
 
 describe.skipIf(!haveCase33)('the command line', () => {
-  async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '', err = '';
-    const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } };
-    const program = new Command().exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-    addPowerflowCommand(program, io);
-    try {
-      await program.parseAsync(['node', 'evg', 'powerflow', ...args]);
-      return { code: 0, out, err };
-    } catch (e) {
-      if (e instanceof CommanderError) {
-        if (!(e instanceof PowerflowExit) && e.code === 'evg.usage') err += e.message;
-        return { code: e.exitCode, out, err };
-      }
-      throw e;
-    }
-  }
   it('prints one line per period and the worst period\'s buses, and writes JSON and CSV', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evg-pfm-'));
     const file = join(dir, 'pf.evg');
@@ -441,7 +424,7 @@ constraint no_p[b in feeder.Bus, t in T where b != feeder.root]: pf.p_inj[b, t] 
 constraint no_q[b in feeder.Bus, t in T where b != feeder.root]: pf.q_inj[b, t] == 0 Mvar
 minimize cost = sum(t in T) pf.p_inj[feeder.root, t] * 50 $/MWh * step(T)
 `);
-    const r = await runCli([file, '--json', join(dir, 'out.json'), '--csv', join(dir, 'csv')]);
+    const r = await runPowerflow([file, '--json', join(dir, 'out.json'), '--csv', join(dir, 'csv')]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^status {6}optimal/);
@@ -466,7 +449,7 @@ minimize cost = sum(t in T) pf.p_inj[feeder.root, t] * 50 $/MWh * step(T)
     expect(per).toHaveLength(3);
     expect(readFileSync(join(dir, 'csv', 'branches.csv'), 'utf8').trim().split('\n')).toHaveLength(1 + 2 * 32);
     // --period: only that one.
-    const one = await runCli([file, '--period', '1']);
+    const one = await runPowerflow([file, '--period', '1']);
     expect(one.code).toBe(0);
     expect(one.out).toMatch(/1 period checked/);
     expect(one.out).not.toMatch(/^ +2 +1 +ok /m);
@@ -475,28 +458,28 @@ minimize cost = sum(t in T) pf.p_inj[feeder.root, t] * 50 $/MWh * step(T)
   it('exit codes: 1 for model errors or no formulation, 2 for usage, 3 for an infeasible model', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evg-pfm-'));
     const put = (name: string, text: string) => { writeFileSync(join(dir, name), text); return join(dir, name); };
-    const none = await runCli([put('none.evg', 'horizon T = 2 steps of 1 h\nvar x[T] : MW >= 0 MW\nminimize c = sum(t in T) x[t] * 1 $/MWh * step(T)\n')]);
+    const none = await runPowerflow([put('none.evg', 'horizon T = 2 steps of 1 h\nvar x[T] : MW >= 0 MW\nminimize c = sum(t in T) x[t] * 1 $/MWh * step(T)\n')]);
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/has no instance of LinDistFlow, DistFlow, LinDist3Flow or SensitivityFlow/);
-    const bad = await runCli([put('bad.evg', 'var x : MW >= 0 MW\nminimize c = y\n')]);
+    const bad = await runPowerflow([put('bad.evg', 'var x : MW >= 0 MW\nminimize c = y\n')]);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/error\[E\d+\]/);
     // v_min = 0.95 cannot hold at the end of the feeder without devices.
-    const inf = await runCli([put('inf.evg', case33Model('LinDistFlow(net = feeder, v_min = 0.95)'))]);
+    const inf = await runPowerflow([put('inf.evg', case33Model('LinDistFlow(net = feeder, v_min = 0.95)'))]);
     expect(inf.code).toBe(3);
     expect(inf.out).toMatch(/status {6}infeasible/);
     expect(inf.err).toMatch(/the model is infeasible: there is no dispatch to check/);
     const ok = put('ok.evg', case33Model('LinDistFlow(net = feeder, v_min = 0.9)'));
-    const period = await runCli([ok, '--period', '9']);
+    const period = await runPowerflow([ok, '--period', '9']);
     expect(period.code).toBe(2);
     expect(period.err).toMatch(/--period 9 is not a period of pf; pf's periods are 1/);
-    const solver = await runCli([ok, '--solver', 'cbc']);
+    const solver = await runPowerflow([ok, '--solver', 'cbc']);
     expect(solver.code).toBe(2);
-    const fileOnly = await runCli([CASE33, '--period', '1']);
+    const fileOnly = await runPowerflow([CASE33, '--period', '1']);
     expect(fileOnly.code).toBe(2);
     expect(fileOnly.err).toMatch(/--period is for a model \(\.evg\)/);
     // Four times the load: LinDistFlow still finds voltages (v_min = 0.05), the AC sweep collapses: 4.
-    const heavy = await runCli([put('heavy.evg', `
+    const heavy = await runPowerflow([put('heavy.evg', `
 network feeder = matpower("${CASE33}")
 horizon T = 2 steps of 1 h
 instance pf = LinDistFlow(net = feeder, load_scale[t] = if t == 1 then 1 else 4, v_min = 0.05)
@@ -509,7 +492,7 @@ minimize cost = sum(t in T) pf.p_inj[feeder.root, t] * 50 $/MWh * step(T)
     expect(heavy.out).toMatch(/worst period 1:/);
     expect(heavy.err).toMatch(/the AC power flow did not converge in 1 period \(pf period 2\)/);
     // The file-based mode is unchanged.
-    const file = await runCli([CASE33]);
+    const file = await runPowerflow([CASE33]);
     expect(file.code).toBe(0);
     expect(file.out).toMatch(/losses {6}202\.67/);
   });

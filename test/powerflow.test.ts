@@ -7,14 +7,13 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { readMatpower } from '../src/network/matpower.js';
 import { linDistFlow, powerFlow, type PowerFlowResult } from '../src/network/powerflow.js';
 import type { NetBranch, NetLoad, NetworkData, PhaseNo } from '../src/network/model.js';
-import { addPowerflowCommand, PowerflowExit } from '../src/cli/powerflow-command.js';
 import { add, conj, dotH, matVec, mul, polar, sub, div, c, abs, type Complex } from '../src/network/complex.js';
 import { haveSharedData, sharedData } from './shared-data.js';
+import { runPowerflow } from './powerflow-cli.js';
 
 const DATA = sharedData('matpower');
 const CASE33 = join(DATA, 'case33bw.m');
@@ -566,26 +565,9 @@ describe('speed: linear per iteration', () => {
 });
 
 describe.skipIf(!haveSharedData)('evg powerflow', () => {
-  async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    let out = '', err = '';
-    const io = { out: (s: string) => { out += s; }, err: (s: string) => { err += s; } };
-    const program = new Command().exitOverride().configureOutput({ writeOut: io.out, writeErr: io.err });
-    addPowerflowCommand(program, io);
-    try {
-      await program.parseAsync(['node', 'evg', 'powerflow', ...args]);
-      return { code: 0, out, err };
-    } catch (e) {
-      if (e instanceof CommanderError) {
-        if (!(e instanceof PowerflowExit) && e.code === 'evg.usage') err += e.message;
-        return { code: e.exitCode, out, err };
-      }
-      throw e;
-    }
-  }
-
   it('prints the solution of case33bw, and writes JSON and CSV', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'evg-pf-'));
-    const { code, out } = await runCli([CASE33, '--json', join(dir, 'r.json'), '--csv', join(dir, 'csv')]);
+    const { code, out } = await runPowerflow([CASE33, '--json', join(dir, 'r.json'), '--csv', join(dir, 'csv')]);
     expect(code).toBe(0);
     expect(out).toMatch(/33 buses, 37 branches \(32 closed, 5 open\)/);
     expect(out).toMatch(/applied the case's own conversion `mpc.branch\(:, \[BR_R BR_X\]\)/);
@@ -612,32 +594,32 @@ describe.skipIf(!haveSharedData)('evg powerflow', () => {
   });
 
   it('gives clear errors: an unreadable file, a wrong extension, a bad option, a meshed case', async () => {
-    const missing = await runCli(['/no/such/case.m']);
+    const missing = await runPowerflow(['/no/such/case.m']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/cannot read network file `\/no\/such\/case\.m`: no such file/);
-    const ext = await runCli(['case.txt']);
+    const ext = await runPowerflow(['case.txt']);
     expect(ext.code).toBe(2);
     expect(ext.err).toMatch(/MATPOWER case \(\.m\) or an OpenDSS script \(\.dss\)/);
-    const opt = await runCli([CASE33, '--tolerance', 'x']);
+    const opt = await runPowerflow([CASE33, '--tolerance', 'x']);
     expect(opt.code).toBe(2);
     const dir = mkdtempSync(join(tmpdir(), 'evg-pf-'));
     const meshed = join(dir, 'meshed.m');
     writeFileSync(meshed, readFileSync(CASE33, 'utf8').replace(/0\t-360\t360;\n\t9\t15/, '1\t-360\t360;\n\t9\t15'));
-    const m = await runCli([meshed]);
+    const m = await runPowerflow([meshed]);
     expect(m.code).toBe(1);
     // The tie line 21-8 (branch 33) closes the loop 8-7-6-5-4-3-2-19-20-21.
     expect(m.err).toMatch(/not radial: 1 branch closes a loop: branch \d+ closes the loop (branch \d+, ){9}branch \d+ — open one/);
     expect(m.err).toMatch(/branch 33/);
     const broken = join(dir, 'broken.m');
     writeFileSync(broken, 'function mpc = broken\nmpc.baseMVA = 10;\nmpc.bus = [ 1 3 0\n');
-    const b = await runCli([broken]);
+    const b = await runPowerflow([broken]);
     expect(b.code).toBe(1);
     expect(b.err).toMatch(/broken\.m:3:11: error: `\[` is never closed/);
   });
 
   it('reads .dss files with the OpenDSS importer, or says clearly that it is missing', async () => {
     const dss = sharedData('pmd', 'case3_balanced.dss');
-    const r = await runCli([dss]);
+    const r = await runPowerflow([dss]);
     if (existsSync(fileURLToPath(new URL('../src/network/opendss.ts', import.meta.url)))) expect(r.out).toMatch(/status /);
     else {
       expect(r.code).toBe(1);

@@ -11,19 +11,10 @@ import { affine, combine, constant, single, type Affine } from './aux.js';
 import { chi2WorstCase } from './dro-chi2.js';
 import type { ConeMode } from './soc.js';
 import { TestLp } from '../../test/lp-sink.js';
-
-async function minimise(lp: TestLp, U: Affine): Promise<{ value: number; x: Float64Array }> {
-  if (lp.lower.length === 0) return { value: U.c, x: new Float64Array(0) };
-  const cost: Record<number, number> = {};
-  U.cols.forEach((j, k) => { cost[j] = (cost[j] ?? 0) + U.vals[k]!; });
-  const r = await lp.solve(cost);
-  expect(r.status).toBe('optimal');
-  return { value: r.objective + U.c, x: r.x };
-}
+import { convexMin, dot, gridWorst, minimise, searchWorst3 } from '../../test/dro-search.js';
 
 /** sum (p_s - q_s)^2 / q_s, with 0 for p_s = q_s = 0 and +inf for p_s > q_s = 0. */
 const chi2 = (p: readonly number[], q: readonly number[]) => p.reduce((a, ps, s) => a + (q[s]! > 0 ? (ps - q[s]!) ** 2 / q[s]! : ps > 0 ? Infinity : 0), 0);
-const dot = (p: readonly number[], h: readonly number[]) => p.reduce((a, ps, s) => a + ps * h[s]!, 0);
 
 /** The exact worst case from the KKT conditions (q > 0). */
 function kktWorst(q: readonly number[], h: readonly number[], rho: number): { value: number; p: number[] } {
@@ -59,46 +50,6 @@ function kktWorst(q: readonly number[], h: readonly number[], rho: number): { va
   return { value: dot(p, h), p };
 }
 
-function gridWorst2(q: readonly number[], h: readonly number[], rho: number, n: number): number {
-  let best = -Infinity;
-  for (let i = 0; i <= n; i++) {
-    const p = [i / n, 1 - i / n];
-    if (chi2(p, q) <= rho) best = Math.max(best, dot(p, h));
-  }
-  return best;
-}
-
-function argminConvex(f: (x: number) => number, lo: number, hi: number): number {
-  const r = (Math.sqrt(5) - 1) / 2;
-  let a = lo, b = hi;
-  for (let k = 0; k < 120; k++) {
-    const c = b - r * (b - a), d = a + r * (b - a);
-    if (f(c) <= f(d)) b = d; else a = c;
-  }
-  return (a + b) / 2;
-}
-
-function edge(f: (x: number) => number, rho: number, from: number, to: number): number {
-  if (f(to) <= rho) return to;
-  let a = from, b = to;
-  for (let k = 0; k < 120; k++) { const m = (a + b) / 2; if (f(m) <= rho) a = m; else b = m; }
-  return a;
-}
-
-/** max p.h over 3 outcomes: for fixed p3 the feasible p1 are an interval, the value is concave in p3. */
-function searchWorst3(q: readonly number[], h: readonly number[], rho: number): number {
-  const D = (p3: number) => (p1: number) => chi2([p1, Math.max(0, 1 - p3 - p1), p3], q);
-  const minD = (p3: number) => D(p3)(argminConvex(D(p3), 0, 1 - p3));
-  const inner = (p3: number) => {
-    const f = D(p3), m = argminConvex(f, 0, 1 - p3);
-    const p1 = h[0]! > h[1]! ? edge(f, rho, m, 1 - p3) : edge(f, rho, m, 0);
-    return dot([p1, 1 - p3 - p1, p3], h);
-  };
-  const lo = edge(minD, rho, q[2]!, 0), hi = edge(minD, rho, q[2]!, 1);
-  const p3 = argminConvex((x) => -inner(x), lo, hi);
-  return Math.max(inner(p3), inner(lo), inner(hi));
-}
-
 async function bound(q: readonly number[], h: readonly Affine[], rho: number, accuracy: number, mode: ConeMode, lp = new TestLp()) {
   const r = chi2WorstCase(lp, q, h, rho, { accuracy, mode }, 'chi');
   return { ...(await minimise(lp, r.bound)), eps: r.eps };
@@ -118,7 +69,7 @@ describe('the independent solver', () => {
     ];
     for (const [q, h, rho] of cases) {
       const exact = kktWorst(q, h, rho);
-      const direct = q.length === 2 ? gridWorst2(q, h, rho, 1_000_000) : searchWorst3(q, h, rho);
+      const direct = q.length === 2 ? gridWorst(chi2, q, h, rho, 1_000_000) : searchWorst3(chi2, q, h, rho);
       const range = Math.max(...h) - Math.min(...h);
       expect(direct).toBeLessThanOrEqual(exact.value + 1e-9);
       expect(direct).toBeGreaterThanOrEqual(exact.value - range * (q.length === 2 ? 1e-5 : 1e-9));
@@ -178,7 +129,7 @@ describe('chi-square: the reformulation against the direct maximum', () => {
       // maximum is over the others.
       const on = q.map((_, s) => s).filter((s) => q[s]! > 0);
       const [qq, hh] = [on.map((s) => q[s]!), on.map((s) => h[s]!)];
-      const direct = qq.length === 2 ? gridWorst2(qq, hh, rho, 1_000_000) : searchWorst3(qq, hh, rho);
+      const direct = qq.length === 2 ? gridWorst(chi2, qq, hh, rho, 1_000_000) : searchWorst3(chi2, qq, hh, rho);
       const range = Math.max(...h) - Math.min(...h);
       for (const mode of ['outer', 'inner'] as const) {
         const r = await bound(q, h.map((v) => constant(v)), rho, 1e-7, mode);
@@ -217,15 +168,6 @@ describe('chi-square: the reformulation against the direct maximum', () => {
     expect(() => chi2WorstCase(new TestLp(), [0.5, 0.4], [constant(0), constant(1)], 0.1, { accuracy: 1e-6, mode: 'outer' }, 'chi')).toThrow(/sum/);
   });
 });
-
-function convexMin(f: (x: number) => number, lo: number, hi: number, n = 200): number {
-  let best = lo, fb = f(lo);
-  for (let i = 1; i <= n; i++) {
-    const x = lo + ((hi - lo) * i) / n, fx = f(x);
-    if (fx < fb) { best = x; fb = fx; }
-  }
-  return Math.min(fb, f(argminConvex(f, Math.max(lo, best - (hi - lo) / n), Math.min(hi, best + (hi - lo) / n))));
-}
 
 describe('chi-square: a decision under the worst case', () => {
   it('min over x in [0, 10] of sup_P E[(x - d)^+ + 3 (d - x)^+]: outer <= brute force <= inner, close', async () => {

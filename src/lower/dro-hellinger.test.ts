@@ -10,18 +10,9 @@ import { affine, combine, constant, single, type Affine } from './aux.js';
 import { hellingerWorstCase } from './dro-hellinger.js';
 import type { ConeMode } from './soc.js';
 import { TestLp } from '../../test/lp-sink.js';
-
-async function minimise(lp: TestLp, U: Affine): Promise<{ value: number; x: Float64Array }> {
-  if (lp.lower.length === 0) return { value: U.c, x: new Float64Array(0) };
-  const cost: Record<number, number> = {};
-  U.cols.forEach((j, k) => { cost[j] = (cost[j] ?? 0) + U.vals[k]!; });
-  const r = await lp.solve(cost);
-  expect(r.status).toBe('optimal');
-  return { value: r.objective + U.c, x: r.x };
-}
+import { convexMin, dot, gridWorst, minimise, searchWorst3 } from '../../test/dro-search.js';
 
 const hellinger = (p: readonly number[], q: readonly number[]) => p.reduce((a, ps, s) => a + (Math.sqrt(ps) - Math.sqrt(q[s]!)) ** 2, 0);
-const dot = (p: readonly number[], h: readonly number[]) => p.reduce((a, ps, s) => a + ps * h[s]!, 0);
 
 /** The exact worst case from the KKT conditions (q > 0): value, the radius multiplier mu, theta and p. */
 function kktWorst(q: readonly number[], h: readonly number[], rho: number): { value: number; mu: number; theta: number; p: number[] } {
@@ -58,15 +49,6 @@ function gapEstimate(q: readonly number[], h: readonly number[], sol: { theta: n
   return eps * q.reduce((acc, qs, s) => acc + (qs * (sol.theta - h[s]!) * (a * (Math.sqrt(sol.p[s]! / qs) - 1) ** 2 + 1 / a) ** 2) / 2, 0);
 }
 
-/** max p.h over a grid of the simplex (K = 2: step 1/n; K = 3: step 1/n on two coordinates). */
-function gridWorst(q: readonly number[], h: readonly number[], rho: number, n: number): number {
-  let best = -Infinity;
-  const consider = (p: number[]) => { if (hellinger(p, q) <= rho) best = Math.max(best, dot(p, h)); };
-  if (q.length === 2) for (let i = 0; i <= n; i++) consider([i / n, 1 - i / n]);
-  else for (let i = 0; i <= n; i++) for (let j = 0; i + j <= n; j++) consider([i / n, j / n, Math.max(0, 1 - (i + j) / n)]);
-  return best;
-}
-
 async function bound(q: readonly number[], h: readonly Affine[], rho: number, accuracy: number, mode: ConeMode, lp = new TestLp()) {
   const r = hellingerWorstCase(lp, q, h, rho, { accuracy, mode }, 'hel');
   return { ...(await minimise(lp, r.bound)), eps: r.eps };
@@ -86,11 +68,11 @@ describe('the independent solver', () => {
     ];
     for (const [q, h, rho] of cases) {
       const exact = kktWorst(q, h, rho).value;
-      const direct = q.length === 2 ? gridWorst(q, h, rho, 1_000_000) : searchWorst3(q, h, rho);
+      const direct = q.length === 2 ? gridWorst(hellinger, q, h, rho, 1_000_000) : searchWorst3(hellinger, q, h, rho);
       const range = Math.max(...h) - Math.min(...h);
       expect(direct).toBeLessThanOrEqual(exact + 1e-9);
       expect(direct).toBeGreaterThanOrEqual(exact - range * (q.length === 2 ? 1e-5 : 1e-9));
-      if (q.length === 3) expect(gridWorst(q, h, rho, 1000)).toBeLessThanOrEqual(exact + 1e-9);
+      if (q.length === 3) expect(gridWorst(hellinger, q, h, rho, 1000)).toBeLessThanOrEqual(exact + 1e-9);
       expect(hellinger(kktWorst(q, h, rho).p, q)).toBeCloseTo(rho, 9);
     }
   });
@@ -113,43 +95,6 @@ describe('hellinger: the reformulation against the direct maximum', () => {
   }
 });
 
-
-/** argmin of a convex function on [lo, hi] by golden sections. */
-function argminConvex(f: (x: number) => number, lo: number, hi: number): number {
-  const r = (Math.sqrt(5) - 1) / 2;
-  let a = lo, b = hi;
-  for (let k = 0; k < 120; k++) {
-    const c = b - r * (b - a), d = a + r * (b - a);
-    if (f(c) <= f(d)) b = d; else a = c;
-  }
-  return (a + b) / 2;
-}
-
-/** The end of {x in [from, to] : f(x) <= rho} on the side of `to`, f convex with f(from) <= rho. */
-function edge(f: (x: number) => number, rho: number, from: number, to: number): number {
-  if (f(to) <= rho) return to;
-  let a = from, b = to;
-  for (let k = 0; k < 120; k++) { const m = (a + b) / 2; if (f(m) <= rho) a = m; else b = m; }
-  return a;
-}
-
-/**
- * max p.h over 3 outcomes by nested 1-D searches: for fixed p3 the feasible p1 form an interval
- * (D is convex) and the linear objective takes an end; the best value is concave in p3.
- */
-function searchWorst3(q: readonly number[], h: readonly number[], rho: number): number {
-  const D = (p3: number) => (p1: number) => hellinger([p1, Math.max(0, 1 - p3 - p1), p3], q);
-  const minD = (p3: number) => D(p3)(argminConvex(D(p3), 0, 1 - p3));
-  const inner = (p3: number) => {
-    const f = D(p3), m = argminConvex(f, 0, 1 - p3);
-    const p1 = h[0]! > h[1]! ? edge(f, rho, m, 1 - p3) : edge(f, rho, m, 0);
-    return dot([p1, 1 - p3 - p1, p3], h);
-  };
-  const lo = edge(minD, rho, q[2]!, 0), hi = edge(minD, rho, q[2]!, 1);
-  const p3 = argminConvex((x) => -inner(x), lo, hi);
-  return Math.max(inner(p3), inner(lo), inner(hi));
-}
-
 describe('hellinger: more checks', () => {
   it('h depending on decision columns (fixed by their bounds): h_s = a_s + b_s x + c_s y', async () => {
     const coef = fc.array(fc.integer({ min: -20, max: 20 }).map((k) => k / 4), { minLength: 6, maxLength: 6 });
@@ -171,7 +116,7 @@ describe('hellinger: more checks', () => {
       [[0.5, 0.5, 0], [1, 2, 10], 0.1], [[0.5, 0.5, 0], [1, 2, 10], 0.5], [[0, 0.25, 0.75], [6, 5, -3], 0.3], [[0.2, 0.3, 0.5], [3, -1, 1], 0.02],
     ];
     for (const [q, h, rho] of cases) {
-      const direct = q.length === 2 ? gridWorst(q, h, rho, 1_000_000) : searchWorst3(q, h, rho);
+      const direct = q.length === 2 ? gridWorst(hellinger, q, h, rho, 1_000_000) : searchWorst3(hellinger, q, h, rho);
       const range = Math.max(...h) - Math.min(...h);
       for (const mode of ['outer', 'inner'] as const) {
         const r = await bound(q, h.map((v) => constant(v)), rho, 1e-7, mode);
@@ -206,21 +151,6 @@ describe('hellinger: more checks', () => {
     }
   });
 });
-
-function convexMin(f: (x: number) => number, lo: number, hi: number, n = 200): number {
-  let best = lo, fb = f(lo);
-  for (let i = 1; i <= n; i++) {
-    const x = lo + ((hi - lo) * i) / n, fx = f(x);
-    if (fx < fb) { best = x; fb = fx; }
-  }
-  let a = Math.max(lo, best - (hi - lo) / n), b = Math.min(hi, best + (hi - lo) / n);
-  const r = (Math.sqrt(5) - 1) / 2;
-  for (let k = 0; k < 80; k++) {
-    const c = b - r * (b - a), d = a + r * (b - a);
-    if (f(c) <= f(d)) b = d; else a = c;
-  }
-  return Math.min(fb, f((a + b) / 2));
-}
 
 describe('hellinger: a decision under the worst case', () => {
   it('min over x in [0, 10] of sup_P E[(x - d)^+ + 3 (d - x)^+]: outer <= brute force <= inner, close', async () => {

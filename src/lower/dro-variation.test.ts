@@ -7,16 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { affine, combine, constant, single, type Affine } from './aux.js';
 import { variationWorstCase } from './dro-variation.js';
 import { TestLp } from '../../test/lp-sink.js';
-
-/** min U over the sink's rows; returns the value (with U's constant) and the point. */
-async function minimise(lp: TestLp, U: Affine): Promise<{ value: number; x: Float64Array }> {
-  if (lp.lower.length === 0) return { value: U.c, x: new Float64Array(0) };
-  const cost: Record<number, number> = {};
-  U.cols.forEach((j, k) => { cost[j] = (cost[j] ?? 0) + U.vals[k]!; });
-  const r = await lp.solve(cost);
-  expect(r.status).toBe('optimal');
-  return { value: r.objective + U.c, x: r.x };
-}
+import { convexMin, dot, minimise } from '../../test/dro-search.js';
 
 /** max_p sum p h s.t. p in the simplex, sum |p - q| <= rho: the primal LP, t_s >= |p_s - q_s|. */
 async function primalWorst(q: readonly number[], h: readonly number[], rho: number): Promise<number> {
@@ -51,8 +42,6 @@ function greedyWorst(q: readonly number[], h: readonly number[], rho: number): n
   }
   return p.reduce((acc, ps, s) => acc + ps * h[s]!, 0);
 }
-
-const dot = (q: readonly number[], h: readonly number[]) => q.reduce((a, qs, s) => a + qs * h[s]!, 0);
 
 /** Random instance: K = 2..6 outcomes, q from positive weights (a zero now and then), h in [-10, 10]. */
 const instance = fc.integer({ min: 2, max: 6 }).chain((K) => fc.record({
@@ -124,22 +113,6 @@ describe('variation: the worst case equals the primal LP and the closed form', (
     expect(() => variationWorstCase(lp, [1], [constant(0)], -1, 'v')).toThrow(/radius/);
   });
 });
-
-/** Minimises a convex function on [lo, hi]: a grid, then golden sections around the best point. */
-function convexMin(f: (x: number) => number, lo: number, hi: number, n = 200): number {
-  let best = lo, fb = f(lo);
-  for (let i = 1; i <= n; i++) {
-    const x = lo + ((hi - lo) * i) / n, fx = f(x);
-    if (fx < fb) { best = x; fb = fx; }
-  }
-  let a = Math.max(lo, best - (hi - lo) / n), b = Math.min(hi, best + (hi - lo) / n);
-  const r = (Math.sqrt(5) - 1) / 2;
-  for (let k = 0; k < 80; k++) {
-    const c = b - r * (b - a), d = a + r * (b - a);
-    if (f(c) <= f(d)) b = d; else a = c;
-  }
-  return Math.min(fb, f((a + b) / 2));
-}
 
 describe('variation: a decision under the worst case', () => {
   it('min over x in [0, 10] of sup_P E[(x - d)^+ + 3 (d - x)^+] equals brute force over x', async () => {

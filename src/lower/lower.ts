@@ -60,6 +60,8 @@ export interface LoweringRecord {
   bigMUnit?: string;
   /** Objective tangents: bound on the objective's error, canonical units. */
   error?: number;
+  /** The family's own rows were rewritten in another unit (`sum of squares <= C` as `s <= sqrt(C)`). */
+  ownRowsRewritten?: boolean;
 }
 
 /** Everything a reformulation may use for one term of one row. */
@@ -308,7 +310,7 @@ export class Lowering {
       acc.reset();
       addAffine(acc, sgn, s);
       acc.c = rhs - sgn * Math.sqrt(C);
-      this.note(`sum of squares <= constant: second-order cone, polyhedral (${this.options.coneMode})`, squares.length, this.diff(before));
+      this.note(`sum of squares <= constant: second-order cone, polyhedral (${this.options.coneMode})`, squares.length, this.diff(before)).ownRowsRewritten = true;
       return true;
     }
     // sum c_i a_i^2 + L <= rhs: s >= sum c_i a_i^2 by a rotated cone, then s + L <= rhs.

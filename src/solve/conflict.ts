@@ -608,7 +608,7 @@ const reformulatedCache = new WeakMap<Model, Set<string>>();
 function reformulated(model: Model): Set<string> {
   let s = reformulatedCache.get(model);
   if (!s) {
-    s = new Set(model.lowering.filter((r) => r.form.startsWith('sum of squares <= constant')).map((r) => r.family));
+    s = new Set(model.lowering.filter((r) => r.ownRowsRewritten).map((r) => r.family));
     reformulatedCache.set(model, s);
   }
   return s;
